@@ -1,0 +1,97 @@
+//! The account: one passkey, one user. Stored as one JSON record in the `bio_accounts` KV store,
+//! keyed by the credential id (base64url), written once with `InsertMode::Add` at registration and
+//! updated with `if_generation_match` at each sign-in.
+//!
+//! It does not: talk to KV (that is `edge`), or decide anything about a ceremony (that is
+//! `webauthn`). It holds the record's shape and its bounded histories.
+
+use serde::{Deserialize, Serialize};
+
+/// Most sign-in events kept on an account (oldest dropped first).
+pub const MAX_SIGN_INS: usize = 20;
+/// Most security events (refused attempts) kept on an account (oldest dropped first).
+pub const MAX_SECURITY_EVENTS: usize = 20;
+
+/// One account, keyed by its credential id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The WebAuthn user handle (base64url of 32 random bytes), issued by `/auth/start`.
+    pub user_handle: String,
+    /// The friendly generated name, e.g. `amber-otter-27`.
+    pub name: String,
+    /// The credential id (base64url), the record's key.
+    pub credential_id: String,
+    /// The COSE_Key bytes (base64url) as the authenticator sent them.
+    pub public_key_cose: String,
+    /// COSE algorithm identifier (-7, -8, -257).
+    pub alg: i64,
+    /// The last signature counter seen.
+    pub sign_count: u32,
+    /// Backup eligibility (BE), fixed at registration.
+    pub backup_eligible: bool,
+    /// Backup state (BS) as last seen.
+    pub backup_state: bool,
+    /// User verification at registration.
+    pub user_verified: bool,
+    /// The authenticator's AAGUID, as a UUID string.
+    pub aaguid: String,
+    /// Transports the browser reported at registration.
+    #[serde(default)]
+    pub transports: Vec<String>,
+    /// Unix seconds.
+    pub created_at: u64,
+    /// Unix seconds.
+    pub last_used_at: u64,
+    /// Newest last, at most [`MAX_SIGN_INS`].
+    #[serde(default)]
+    pub sign_ins: Vec<SignInEvent>,
+    /// Refused attempts on this account, newest last, at most [`MAX_SECURITY_EVENTS`].
+    #[serde(default)]
+    pub security_events: Vec<SecurityEvent>,
+    /// Unix seconds of the previous visit's sign-in, to tell what is new since then.
+    #[serde(default)]
+    pub previous_sign_in_at: Option<u64>,
+}
+
+/// Where and how a request came in: injected by the edge (from `fastly::geo` and headers), so
+/// tests can set it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    /// A family such as "Chrome on macOS", never the raw User-Agent.
+    pub user_agent_family: Option<String>,
+}
+
+/// One sign-in (registration counts as the first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInEvent {
+    /// Unix seconds.
+    pub at: u64,
+    #[serde(flatten)]
+    pub client: ClientInfo,
+    /// `true` for the registration that created the account.
+    #[serde(default)]
+    pub registration: bool,
+}
+
+/// One refused attempt on a known account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityEvent {
+    /// Unix seconds.
+    pub at: u64,
+    /// The verifier's stable error code, e.g. `sign_count_regressed`.
+    pub code: String,
+    #[serde(flatten)]
+    pub client: ClientInfo,
+}
+
+/// Appends to a bounded history, dropping the oldest entries.
+pub fn push_bounded<T>(list: &mut Vec<T>, item: T, max: usize) {
+    list.push(item);
+    if list.len() > max {
+        let excess = list.len() - max;
+        list.drain(..excess);
+    }
+}

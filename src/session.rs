@@ -1,0 +1,1 @@
+//! Placeholder: the signed cookie codec (session and ceremony tokens).
