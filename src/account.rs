@@ -95,3 +95,35 @@ pub fn push_bounded<T>(list: &mut Vec<T>, item: T, max: usize) {
         list.drain(..excess);
     }
 }
+
+/// A coarse, privacy-friendly family for a User-Agent header, e.g. "Chrome on macOS". Never the
+/// raw header: it is shown to the user and may be sent to an upstream agent.
+pub fn user_agent_family(user_agent: &str) -> String {
+    let browser = if user_agent.contains("Edg/") {
+        "Edge"
+    } else if user_agent.contains("Firefox/") {
+        "Firefox"
+    } else if user_agent.contains("Chrome/") || user_agent.contains("Chromium/") {
+        "Chrome"
+    } else if user_agent.contains("Safari/") {
+        "Safari"
+    } else {
+        "A browser"
+    };
+    let platform = if user_agent.contains("Android") {
+        "Android"
+    } else if user_agent.contains("iPhone") || user_agent.contains("iPad") {
+        "iOS"
+    } else if user_agent.contains("Mac OS X") || user_agent.contains("Macintosh") {
+        "macOS"
+    } else if user_agent.contains("Windows") {
+        "Windows"
+    } else if user_agent.contains("CrOS") {
+        "ChromeOS"
+    } else if user_agent.contains("Linux") {
+        "Linux"
+    } else {
+        "an unknown system"
+    };
+    format!("{browser} on {platform}")
+}

@@ -1,1 +1,35 @@
-fn main() {}
+//! Bio's Compute entry point: the routing table, and nothing else.
+//!
+//! A plain `fn main()` (not `#[fastly::main]`) so handlers can stream their response with
+//! `stream_to_client()`. Host builds get a stub: the edge exists only in wasm32.
+
+#[cfg(target_arch = "wasm32")]
+use bio::edge::{self, Route, pages};
+#[cfg(target_arch = "wasm32")]
+use fastly::http::Method;
+
+/// (method, path) → one handler each. A path with no route for the method answers 405 with
+/// `Allow`; an unknown path answers 404.
+#[cfg(target_arch = "wasm32")]
+fn routes() -> [Route; 1] {
+    [Route {
+        method: Method::GET,
+        path: "/",
+        handler: pages::home,
+    }]
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    let request = fastly::Request::from_client();
+    edge::dispatch(
+        &routes(),
+        request,
+        bio::config::StoreNames::DEFAULT,
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("bio is a Fastly Compute package: build it for wasm32-wasip1 (see README.md).");
+}

@@ -1,1 +1,125 @@
-//! Placeholder: the edge.
+//! The edge: the only module that imports `fastly`.
+//!
+//! It reads the request, the config and secret stores and the KV stores, calls the fastly-free
+//! core to decide, then writes the stores and the response. `src/main.rs` holds the routing
+//! table; [`dispatch`] runs it: configuration first (a misconfigured service answers a 500 page
+//! naming what is wrong), then one handler, then every error turned into a response in one place
+//! ([`error::AppError::into_response`]).
+//!
+//! It does not: parse WebAuthn structures, sign cookies or render markup itself.
+
+pub mod config;
+pub mod error;
+pub mod headers;
+pub mod pages;
+
+use fastly::http::Method;
+use fastly::{Request, Response};
+
+use crate::account::ClientInfo;
+use crate::config::{Config, StoreNames};
+pub use error::AppError;
+
+/// What a handler did: a response for the dispatcher to send, or a body it already streamed.
+pub enum Reply {
+    /// Send this response (the dispatcher adds the common headers).
+    Send(Response),
+    /// The handler streamed its response to the client itself.
+    Streamed,
+}
+
+impl From<Response> for Reply {
+    fn from(response: Response) -> Reply {
+        Reply::Send(response)
+    }
+}
+
+/// Everything a handler needs besides the request: validated configuration, the store names,
+/// the clock and the client's whereabouts, all injected so tests can set them.
+pub struct Ctx<'a> {
+    pub config: Config,
+    pub stores: StoreNames<'a>,
+    /// Unix seconds.
+    pub now: u64,
+    pub client: ClientInfo,
+}
+
+/// A handler: the request and its context in, a reply or an error out.
+pub type Handler = fn(Request, &Ctx<'_>) -> Result<Reply, AppError>;
+
+/// One line of the routing table.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub handler: Handler,
+}
+
+/// Finds the route, loads the configuration, runs the handler and sends what it returns. 404 and
+/// 405 (with `Allow`) come from the table alone, so they answer even on a misconfigured service.
+pub fn dispatch(routes: &[Route], request: Request, stores: StoreNames<'_>) {
+    let path = request.get_path().to_owned();
+    let outcome = run(routes, request, stores);
+    let response = match outcome {
+        Ok(Reply::Streamed) => return,
+        Ok(Reply::Send(response)) => response,
+        Err(error) => error.into_response(&path),
+    };
+    headers::finish(response).send_to_client();
+}
+
+fn run(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Result<Reply, AppError> {
+    let handler = find(routes, request.get_method(), request.get_path())?;
+    let client = client_info(&request);
+    let config = config::load(&stores).map_err(AppError::misconfigured)?;
+    let ctx = Ctx {
+        config,
+        stores,
+        now: now_unix(),
+        client,
+    };
+    handler(request, &ctx)
+}
+
+/// The handler for `method` at `path`, or 404 / 405 with the allowed methods.
+pub fn find(routes: &[Route], method: &Method, path: &str) -> Result<Handler, AppError> {
+    let mut allowed: Vec<&str> = Vec::new();
+    for route in routes.iter().filter(|route| route.path == path) {
+        if route.method == method {
+            return Ok(route.handler);
+        }
+        allowed.push(route.method.as_str());
+    }
+    if allowed.is_empty() {
+        Err(AppError::not_found())
+    } else {
+        Err(AppError::method_not_allowed(allowed.join(", ")))
+    }
+}
+
+/// The clock. Compute guests have the host's wall clock.
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .unwrap_or(0)
+}
+
+/// Where the request came from: IP, and city/country from Fastly's geolocation.
+pub fn client_info(request: &Request) -> ClientInfo {
+    let ip = request.get_client_ip_addr();
+    let geo = ip.and_then(fastly::geo::geo_lookup);
+    ClientInfo {
+        ip: ip.map(|ip| ip.to_string()),
+        country: geo
+            .as_ref()
+            .map(|geo| geo.country_code().to_owned())
+            .filter(|code| !code.is_empty() && code != "**"),
+        city: geo
+            .as_ref()
+            .map(|geo| geo.city().to_owned())
+            .filter(|city| !city.is_empty() && city != "?"),
+        user_agent_family: request
+            .get_header_str("user-agent")
+            .map(crate::account::user_agent_family),
+    }
+}

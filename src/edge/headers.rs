@@ -1,0 +1,42 @@
+//! The headers every response carries.
+//!
+//! All: `Cache-Control: no-store` (pages are personal: an edge cache must never keep one),
+//! `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, HSTS. Pages also get the
+//! Content-Security-Policy that allows only our own hashed script and style.
+
+use fastly::Response;
+
+use crate::templates::assets::content_security_policy;
+
+/// One year, subdomains included: an RP ID's subdomains share its passkeys.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Adds the common headers; the CSP goes on HTML.
+pub fn finish(mut response: Response) -> Response {
+    response.set_header("cache-control", "no-store");
+    response.set_header("x-content-type-options", "nosniff");
+    response.set_header("referrer-policy", "no-referrer");
+    response.set_header("strict-transport-security", HSTS);
+    let is_html = response
+        .get_header_str("content-type")
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_html {
+        response.set_header("content-security-policy", content_security_policy());
+        response.set_header("x-frame-options", "DENY");
+    }
+    response
+}
+
+/// A page response (the common headers are added when it is sent).
+pub fn html(status: fastly::http::StatusCode, body: String) -> Response {
+    Response::from_status(status)
+        .with_header("content-type", "text/html; charset=utf-8")
+        .with_body(body)
+}
+
+/// A JSON response.
+pub fn json(status: fastly::http::StatusCode, value: &serde_json::Value) -> Response {
+    Response::from_status(status)
+        .with_header("content-type", "application/json")
+        .with_body(value.to_string())
+}
