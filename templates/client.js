@@ -159,43 +159,40 @@
     }
   };
 
-  // Step 2: the modal dialog. NotAllowedError means "dismissed or timed out", never "no passkey".
-  const modalGet = async (opts, hints) => {
-    const publicKey = { ...opts.get, allowCredentials: [], ...(hints ? { hints } : {}) };
-    let cred;
-    try { cred = await navigator.credentials.get({ publicKey }); } catch (e) {
-      if (e.name !== 'NotAllowedError') throw e;
-      showChoices('No passkey used.');
-      return false;
-    }
-    return finish(cred);
-  };
-
-  // Step 3: make a new passkey (and so a new account).
-  const createPasskey = async (opts) => {
-    let cred;
-    try { cred = await navigator.credentials.create({ publicKey: opts.create }); } catch (e) {
-      if (e.name !== 'NotAllowedError' && e.name !== 'InvalidStateError') throw e;
-      showChoices(e.name === 'InvalidStateError'
-        ? 'This device already has a passkey for this site. Try signing in with it.'
-        : 'No passkey was created.');
-      return false;
-    }
-    return finish(cred);
-  };
+  // Resolves to the credential, or to the name of an expected refusal; anything else throws.
+  const outcome = (promise) => promise.catch((e) => {
+    if (e.name === 'NotAllowedError' || e.name === 'InvalidStateError') return e.name;
+    throw e;
+  });
 
   // Step 1 (where supported): immediate mediation, which fails fast if this device has none.
   const auth = async (opts) => {
     if (!immediate) return modalGet(opts);
     const started = performance.now();
-    let cred;
-    try { cred = await navigator.credentials.get({ publicKey: opts.get, ...immediate }); } catch (e) {
-      if (e.name !== 'NotAllowedError') throw e;
-      if (performance.now() - started < FAST_FAIL_MS) return createPasskey(opts);
-      showChoices('No passkey used.');
-      return false;
-    }
-    return finish(cred);
+    const cred = await outcome(navigator.credentials.get({ publicKey: opts.get, ...immediate }));
+    if (typeof cred !== 'string') return finish(cred);
+    if (performance.now() - started < FAST_FAIL_MS) return createPasskey(opts); // none here
+    showChoices('No passkey used.'); // the user dismissed the sheet
+    return false;
+  };
+
+  // Step 2: the modal dialog. NotAllowedError means "dismissed or timed out", never "no passkey".
+  const modalGet = async (opts, hints) => {
+    const publicKey = { ...opts.get, allowCredentials: [], ...(hints ? { hints } : {}) };
+    const cred = await outcome(navigator.credentials.get({ publicKey }));
+    if (typeof cred !== 'string') return finish(cred);
+    showChoices('No passkey used.');
+    return false;
+  };
+
+  // Step 3: make a new passkey (and so a new account). Only from step 1 or "Create a new passkey".
+  const createPasskey = async (opts) => {
+    const cred = await outcome(navigator.credentials.create({ publicKey: opts.create }));
+    if (typeof cred !== 'string') return finish(cred);
+    showChoices(cred === 'InvalidStateError'
+      ? 'This device already has a passkey for this site. Try signing in with it.'
+      : 'No passkey was created.');
+    return false;
   };
 
   // Sends the credential; true when the page is reloading into the signed-in state.
