@@ -22,14 +22,9 @@
   const PKC = window.PublicKeyCredential;
 
   const say = (text, kind = 'info') => {
-    if (!statusBox) return;
-    statusBox.textContent = text;
-    statusBox.dataset.kind = kind;
+    if (statusBox) { statusBox.textContent = text; statusBox.dataset.kind = kind; }
   };
-  const showChoices = (text) => {
-    say(text);
-    if (choices) choices.hidden = false;
-  };
+  const showChoices = (text) => { say(text); if (choices) choices.hidden = false; };
   // Fire-and-forget Signals API calls (WebAuthn L3 §5.1.10); absent or failing is fine.
   const signal = (name, details) => {
     if (PKC && typeof PKC[name] === 'function') PKC[name](details).catch(() => {});
@@ -99,12 +94,17 @@
       options = { get: parseGet(json.publicKey.get), create: parseCreate(json.publicKey.create),
         fetchedAt: Date.now(), expiresAt: json.expiresAt };
       clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(() => { if (!busy) loadOptions(); }, OPTIONS_MAX_AGE_MS);
+      refreshTimer = setTimeout(refreshWhenIdle, OPTIONS_MAX_AGE_MS);
     })().catch(() => {
       options = null;
       say("Couldn't reach the server. Check your connection, then try again.", 'error');
     }).finally(() => { loading = null; });
     return loading;
+  };
+  // Never replace the ceremony cookie under an open dialog: wait for it to close.
+  const refreshWhenIdle = () => {
+    if (busy) refreshTimer = setTimeout(refreshWhenIdle, 10_000);
+    else loadOptions();
   };
   const currentOptions = async () => {
     if (!fresh()) await loadOptions(); // rare: only if the timer could not run (sleeping tab)
@@ -267,6 +267,10 @@
     if (!event.persisted) return;
     setBusy(false);
     loadOptions();
+  });
+  // Background tabs throttle timers: refresh on return rather than inside the next click.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && !fresh()) refreshWhenIdle();
   });
 
   detectImmediate().catch(() => { immediate = null; });

@@ -36,7 +36,7 @@ const START = {
       user: { id: b64url('user-1'), name: 'amber-otter-27', displayName: 'amber-otter-27' },
       pubKeyCredParams: [{ type: 'public-key', alg: -7 }], excludeCredentials: [] },
   },
-  expiresAt: Date.now() + 300_000,
+  expiresAt: 300_000,
 };
 
 function fakeCredential(kind) {
@@ -50,7 +50,8 @@ function fakeCredential(kind) {
 
 // Boots the script with a page and WebAuthn behaviour; returns the handles tests need.
 async function boot({ get, create, finish = () => [200, { ok: true, user: { name: 'x' } }],
-  caps = {}, body = {}, signedIn = false, pkc = true, uiModeKnown = false, now = () => 0 }) {
+  caps = {}, body = {}, signedIn = false, pkc = true, uiModeKnown = false, now = () => 0,
+  clock = { now: () => 0 } }) {
   const els = {};
   const ids = signedIn ? ['status', 'delete-account'] : ['auth', 'other-device', 'status', 'no-passkey', 'try-again', 'create-new'];
   for (const id of ids) els[id] = new FakeElement(id);
@@ -76,7 +77,7 @@ async function boot({ get, create, finish = () => [200, { ok: true, user: { name
   };
   const context = {
     document: { body: { dataset: body }, getElementById: (id) => els[id] || null,
-      createElement: (tag) => new FakeElement(null, tag) },
+      createElement: (tag) => new FakeElement(null, tag), addEventListener() {} },
     navigator: { credentials },
     window: { PublicKeyCredential: pkc ? PublicKeyCredential : undefined, isSecureContext: true,
       AbortSignal, addEventListener() {} },
@@ -87,7 +88,7 @@ async function boot({ get, create, finish = () => [200, { ok: true, user: { name
       return { ok: status < 300, status, json: async () => json };
     },
     performance: { now }, setTimeout: () => 0, clearTimeout() {}, atob, btoa, TextEncoder,
-    AbortSignal, Uint8Array, Object, Promise, Error, JSON, Math, Date, String, Buffer,
+    AbortSignal, Uint8Array, Object, Promise, Error, JSON, Math, Date: clock, String, Buffer,
   };
   context.window.PublicKeyCredential && (context.PublicKeyCredential = PublicKeyCredential);
   vm.runInNewContext(SCRIPT, context);
@@ -216,4 +217,21 @@ test('delete needs two steps: the first submit only reveals "Delete for good"', 
   await confirm.fire('click');
   const second = await form.fire('submit');
   assert.equal(second.defaultPrevented, false);
+});
+
+test('options older than 4 minutes are refetched at click, before the ceremony', async () => {
+  const clock = { t: 0, now() { return this.t; } };
+  const { els, calls } = await boot({ clock, get: notAllowed, create: notAllowed });
+  clock.t = 4 * 60 * 1000 + 1;
+  await els.auth.fire('click');
+  assert.deepEqual(calls.fetch.map(([url]) => url), ['/auth/start', '/auth/start']);
+  assert.equal(calls.get.length, 1);
+});
+
+test('options within 4 minutes are used as fetched: no await before the ceremony', async () => {
+  const clock = { t: 0, now() { return this.t; } };
+  const { els, calls } = await boot({ clock, get: notAllowed, create: notAllowed });
+  clock.t = 3 * 60 * 1000;
+  await els.auth.fire('click');
+  assert.equal(calls.fetch.length, 1);
 });
