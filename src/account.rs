@@ -7,6 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod names;
+pub use names::friendly_name;
+
 /// Most sign-in events kept on an account (oldest dropped first).
 pub const MAX_SIGN_INS: usize = 20;
 /// Most security events (refused attempts) kept on an account (oldest dropped first).

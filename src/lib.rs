@@ -8,6 +8,7 @@
 //! - [`webauthn`]: the hand-tuned WebAuthn Level 3 verifier (CBOR, authenticator data, COSE keys,
 //!   client data, attestation, the two ceremonies).
 //! - [`session`]: the signed cookie codec (session and ceremony tokens, key rotation).
+//! - [`cookie`]: the `Cookie` request-header parser (RFC 6265).
 //! - [`config`]: validation of the values read from the config and secret stores.
 //! - [`account`]: the account record kept per credential, and friendly names.
 //! - [`agent`]: the agent that runs for a signed-in user and returns typed data.
@@ -16,6 +17,7 @@
 pub mod account;
 pub mod agent;
 pub mod config;
+pub mod cookie;
 pub mod session;
 #[path = "../templates/mod.rs"]
 pub mod templates;

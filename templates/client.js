@@ -1,11 +1,278 @@
-// Placeholder client: capability check only (the one-button client replaces it).
-(function () {
+/*!
+ * Bio's page script: one Auth button that signs a returning visitor in with their passkey, or
+ * makes a passkey for a new one. Embedded in the page at build time under a CSP hash.
+ *
+ * It deliberately does not: use inline handlers, eval or any framework; decide who is signed in
+ * (the server does, from its cookie); show alert() or confirm(); or create a passkey for someone
+ * who only dismissed the sign-in dialog (create() runs only after "no passkey on this device"
+ * from immediate mediation, or from the "Create a new passkey" button).
+ */
+(() => {
   'use strict';
-  var button = document.getElementById('auth');
-  var status = document.getElementById('status');
-  if (!button || !status) return;
-  if (!window.PublicKeyCredential) {
-    button.disabled = true;
-    status.textContent = 'This browser does not support passkeys.';
+
+  const OPTIONS_MAX_AGE_MS = 4 * 60 * 1000; // the server's challenge lives 5 minutes
+  const FAST_FAIL_MS = 500; // an immediate get() refused this fast means "no passkey here"
+
+  const $ = (id) => document.getElementById(id);
+  const body = document.body;
+  const authButton = $('auth');
+  const otherButton = $('other-device');
+  const statusBox = $('status');
+  const choices = $('no-passkey');
+  const PKC = window.PublicKeyCredential;
+
+  const say = (text, kind = 'info') => {
+    if (statusBox) { statusBox.textContent = text; statusBox.dataset.kind = kind; }
+  };
+  const showChoices = (text) => { say(text); if (choices) choices.hidden = false; };
+  // Fire-and-forget Signals API calls (WebAuthn L3 §5.1.10); absent or failing is fine.
+  const signal = (name, details) => {
+    if (PKC && typeof PKC[name] === 'function') PKC[name](details).catch(() => {});
+  };
+
+  // --- base64url <-> ArrayBuffer, for browsers without the JSON helpers -----------------------
+  const fromB64url = (text) => {
+    const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+    const bin = atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, '='));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0)).buffer;
+  };
+  const toB64url = (buffer) => {
+    let bin = '';
+    for (const byte of new Uint8Array(buffer)) bin += String.fromCharCode(byte);
+    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  };
+  const withIds = (list) => (list || []).map((c) => ({ ...c, id: fromB64url(c.id) }));
+
+  const parseCreate = (json) => PKC.parseCreationOptionsFromJSON
+    ? PKC.parseCreationOptionsFromJSON(json)
+    : { ...json, challenge: fromB64url(json.challenge),
+        user: { ...json.user, id: fromB64url(json.user.id) },
+        excludeCredentials: withIds(json.excludeCredentials) };
+  const parseGet = (json) => PKC.parseRequestOptionsFromJSON
+    ? PKC.parseRequestOptionsFromJSON(json)
+    : { ...json, challenge: fromB64url(json.challenge),
+        allowCredentials: withIds(json.allowCredentials) };
+
+  // The credential as W3C JSON. Never JSON.stringify an ArrayBuffer: it becomes {}.
+  const toJSON = (cred) => {
+    if (typeof cred.toJSON === 'function') return cred.toJSON();
+    const r = cred.response;
+    const response = { clientDataJSON: toB64url(r.clientDataJSON) };
+    if (r.attestationObject) {
+      response.attestationObject = toB64url(r.attestationObject);
+      response.transports = r.getTransports ? r.getTransports() : [];
+      if (r.getAuthenticatorData) response.authenticatorData = toB64url(r.getAuthenticatorData());
+      const key = r.getPublicKey && r.getPublicKey();
+      if (key) response.publicKey = toB64url(key);
+      if (r.getPublicKeyAlgorithm) response.publicKeyAlgorithm = r.getPublicKeyAlgorithm();
+    } else {
+      response.authenticatorData = toB64url(r.authenticatorData);
+      response.signature = toB64url(r.signature);
+      response.userHandle = r.userHandle ? toB64url(r.userHandle) : null;
+    }
+    return { id: cred.id, rawId: toB64url(cred.rawId), type: cred.type, response,
+      authenticatorAttachment: cred.authenticatorAttachment || null,
+      clientExtensionResults: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {} };
+  };
+
+  // --- Options: fetched before the click (Safari refuses a ceremony started after an awaited
+  // fetch in the click handler), and kept fresh. One /auth/start at a time: each one replaces
+  // the ceremony cookie, so never while a ceremony is open.
+  let options = null; // { get, create, fetchedAt, expiresAt }
+  let loading = null;
+  let refreshTimer = 0;
+  let busy = false;
+  const fresh = () => options !== null && Date.now() - options.fetchedAt < OPTIONS_MAX_AGE_MS
+    && !(options.expiresAt && Date.now() >= options.expiresAt);
+  const loadOptions = () => {
+    if (loading) return loading;
+    loading = (async () => {
+      const res = await fetch('/auth/start', { method: 'POST', credentials: 'same-origin',
+        headers: { Accept: 'application/json' } });
+      if (!res.ok) throw new Error('start ' + res.status);
+      const json = await res.json();
+      options = { get: parseGet(json.publicKey.get), create: parseCreate(json.publicKey.create),
+        fetchedAt: Date.now(), expiresAt: json.expiresAt };
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(refreshWhenIdle, OPTIONS_MAX_AGE_MS);
+    })().catch(() => {
+      options = null;
+      say("Couldn't reach the server. Check your connection, then try again.", 'error');
+    }).finally(() => { loading = null; });
+    return loading;
+  };
+  // Never replace the ceremony cookie under an open dialog: wait for it to close.
+  const refreshWhenIdle = () => {
+    if (busy) refreshTimer = setTimeout(refreshWhenIdle, 10_000);
+    else loadOptions();
+  };
+  const currentOptions = async () => {
+    if (!fresh()) await loadOptions(); // rare: only if the timer could not run (sleeping tab)
+    if (!options) throw Object.assign(new Error('no options'), { quiet: true });
+    return options;
+  };
+
+  // --- Capabilities, cached at load so the click handler never awaits before a ceremony. ----
+  // `immediate` is the spelling of immediate mediation this browser understands, or null.
+  // Chromium reads `uiMode` (and throws TypeError on `mediation: 'immediate'`). WebIDL reads
+  // every member it knows while converting the options, before an aborted signal rejects the
+  // call, so a getter tells us whether `uiMode` is known without showing any UI.
+  let immediate = null;
+  const detectImmediate = async () => {
+    const caps = PKC.getClientCapabilities ? await PKC.getClientCapabilities().catch(() => ({})) : {};
+    if (!caps || !caps.immediateGet || !window.AbortSignal || !AbortSignal.abort) return;
+    const rejectsAsTypeError = (opts) => navigator.credentials.get(opts)
+      .then(() => false, (e) => e.name === 'TypeError');
+    let readsUiMode = false; // a getter on the object passed itself: spreading would call it
+    const probe = { signal: AbortSignal.abort(), get uiMode() { readsUiMode = true; return 'immediate'; } };
+    if (!(await rejectsAsTypeError(probe)) && readsUiMode) immediate = { uiMode: 'immediate' };
+    else if (!(await rejectsAsTypeError({ signal: AbortSignal.abort(), mediation: 'immediate' }))) {
+      immediate = { mediation: 'immediate' };
+    }
+  };
+
+  // --- The ceremonies ------------------------------------------------------------------------
+  const setBusy = (on) => {
+    busy = on;
+    for (const button of [authButton, otherButton, $('try-again'), $('create-new')]) {
+      if (button) button.disabled = on;
+    }
+    if (authButton) {
+      authButton.setAttribute('aria-busy', String(on));
+      authButton.textContent = on ? 'Working…' : 'Auth';
+    }
+  };
+
+  // Runs one user action: busy state, then errors shown in #status, never thrown at the user.
+  const run = (action) => async () => {
+    if (busy) return;
+    if (choices) choices.hidden = true;
+    setBusy(true);
+    let leaving = false;
+    try {
+      leaving = await action(await currentOptions());
+    } catch (e) {
+      if (!e.quiet) say(e.name === 'SecurityError'
+        ? "Passkeys can't be used on this address." : 'Something went wrong. Please try again.', 'error');
+    } finally {
+      if (!leaving) setBusy(false);
+    }
+  };
+
+  // Resolves to the credential, or to the name of an expected refusal; anything else throws.
+  const outcome = (promise) => promise.catch((e) => {
+    if (e.name === 'NotAllowedError' || e.name === 'InvalidStateError') return e.name;
+    throw e;
+  });
+
+  // Step 1 (where supported): immediate mediation, which fails fast if this device has none.
+  const auth = async (opts) => {
+    if (!immediate) return modalGet(opts);
+    const started = performance.now();
+    const cred = await outcome(navigator.credentials.get({ publicKey: opts.get, ...immediate }));
+    if (typeof cred !== 'string') return finish(cred);
+    if (performance.now() - started < FAST_FAIL_MS) return createPasskey(opts); // none here
+    showChoices('No passkey used.'); // the user dismissed the sheet
+    return false;
+  };
+
+  // Step 2: the modal dialog. NotAllowedError means "dismissed or timed out", never "no passkey".
+  const modalGet = async (opts, hints) => {
+    const publicKey = { ...opts.get, allowCredentials: [], ...(hints ? { hints } : {}) };
+    const cred = await outcome(navigator.credentials.get({ publicKey }));
+    if (typeof cred !== 'string') return finish(cred);
+    showChoices('No passkey used.');
+    return false;
+  };
+
+  // Step 3: make a new passkey (and so a new account). Only from step 1 or "Create a new passkey".
+  const createPasskey = async (opts) => {
+    const cred = await outcome(navigator.credentials.create({ publicKey: opts.create }));
+    if (typeof cred !== 'string') return finish(cred);
+    showChoices(cred === 'InvalidStateError'
+      ? 'This device already has a passkey for this site. Try signing in with it.'
+      : 'No passkey was created.');
+    return false;
+  };
+
+  // Sends the credential; true when the page is reloading into the signed-in state.
+  const finish = async (cred) => {
+    say('Checking your passkey…');
+    const res = await fetch('/auth/finish', { method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(toJSON(cred)) })
+      .catch(() => null);
+    const data = res ? await res.json().catch(() => ({})) : {};
+    if (res && res.ok && data.ok) {
+      say('Signed in.', 'ok');
+      location.reload();
+      return true;
+    }
+    loadOptions(); // every challenge is single-use: fetch the next one now
+    if (!res) {
+      say("Couldn't reach the server. Check your connection, then try again.", 'error');
+    } else if (res.status === 401 && data.error === 'unknown_credential') {
+      signal('signalUnknownCredential', { rpId: data.rpId, credentialId: data.credentialId });
+      showChoices('That passkey is no longer registered here. You can create a new one.');
+    } else {
+      say(data.message || `Sign-in failed (${res.status}). Please try again.`, 'error');
+    }
+    return false;
+  };
+
+  // --- Wiring ---------------------------------------------------------------------------------
+  const on = (id, type, handler) => { const el = $(id); if (el) el.addEventListener(type, handler); };
+
+  // Signed in: keep the passkey provider's name for this account up to date.
+  if (body.dataset.signedIn === 'true' && body.dataset.userId) {
+    signal('signalCurrentUserDetails', { rpId: body.dataset.rpId || location.hostname,
+      userId: body.dataset.userId, name: body.dataset.userName, displayName: body.dataset.userName });
   }
+  // Just deleted: tell the passkey provider this credential is gone.
+  if (body.dataset.deletedCredentialId) {
+    signal('signalUnknownCredential', { rpId: body.dataset.rpId || location.hostname,
+      credentialId: body.dataset.deletedCredentialId });
+  }
+
+  // Delete account: the first submit only reveals a "Delete for good" button; that one submits.
+  let deleteConfirmed = false;
+  on('delete-account', 'submit', (event) => {
+    if (deleteConfirmed) return;
+    event.preventDefault();
+    const form = event.currentTarget;
+    if (form.querySelector('.danger')) return;
+    const confirmButton = document.createElement('button');
+    Object.assign(confirmButton, { type: 'submit', name: 'confirm', value: 'yes',
+      className: 'danger', textContent: 'Delete for good' });
+    confirmButton.addEventListener('click', () => { deleteConfirmed = true; }); // before submit
+    form.append(confirmButton);
+    say('This deletes your account here. It cannot be undone.', 'error');
+    confirmButton.focus();
+  });
+
+  if (!authButton) return; // signed-in page: no ceremonies
+
+  // Capability check: no WebAuthn, no button.
+  if (!PKC || !navigator.credentials || !window.isSecureContext) {
+    for (const button of [authButton, otherButton]) if (button) button.disabled = true;
+    say("This browser can't use passkeys. Try an up-to-date browser or another device.", 'error');
+    return;
+  }
+
+  authButton.addEventListener('click', run(auth));
+  on('other-device', 'click', run((opts) => modalGet(opts, ['hybrid', 'security-key'])));
+  on('try-again', 'click', run((opts) => modalGet(opts)));
+  on('create-new', 'click', run(createPasskey));
+  // Back/forward cache: the page comes back as it was left, with options that may be stale.
+  window.addEventListener('pageshow', (event) => {
+    if (!event.persisted) return;
+    setBusy(false);
+    loadOptions();
+  });
+  // Background tabs throttle timers: refresh on return rather than inside the next click.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && !fresh()) refreshWhenIdle();
+  });
+
+  detectImmediate().catch(() => { immediate = null; });
+  loadOptions();
 })();
