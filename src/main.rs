@@ -11,7 +11,7 @@ use fastly::http::Method;
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-fn routes() -> [Route; 1] {
+pub fn routes() -> [Route; 1] {
     [Route {
         method: Method::GET,
         path: "/",

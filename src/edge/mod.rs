@@ -54,17 +54,24 @@ pub struct Route {
     pub handler: Handler,
 }
 
-/// Finds the route, loads the configuration, runs the handler and sends what it returns. 404 and
-/// 405 (with `Allow`) come from the table alone, so they answer even on a misconfigured service.
+/// Runs the request and sends the response (unless the handler streamed it already).
 pub fn dispatch(routes: &[Route], request: Request, stores: StoreNames<'_>) {
+    if let Some(response) = handle(routes, request, stores) {
+        response.send_to_client();
+    }
+}
+
+/// Finds the route, loads the configuration and runs the handler; returns the response with the
+/// common headers, or `None` when the handler streamed it. 404 and 405 (with `Allow`) come from
+/// the table alone, so they answer even on a misconfigured service.
+pub fn handle(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Option<Response> {
     let path = request.get_path().to_owned();
-    let outcome = run(routes, request, stores);
-    let response = match outcome {
-        Ok(Reply::Streamed) => return,
+    let response = match run(routes, request, stores) {
+        Ok(Reply::Streamed) => return None,
         Ok(Reply::Send(response)) => response,
         Err(error) => error.into_response(&path),
     };
-    headers::finish(response).send_to_client();
+    Some(headers::finish(response))
 }
 
 fn run(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Result<Reply, AppError> {
