@@ -60,7 +60,7 @@ fn aaguid_table() {
                 .ok_or_else(|| format!("{INPUT}: bad name for {key}"))?;
             rows.push((aaguid, name));
         }
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.sort_unstable_by_key(|row| row.0);
         if let Some(pair) = rows
             .windows(2)
             .find(|w| w.first().map(|a| a.0) == w.get(1).map(|b| b.0))
