@@ -14,7 +14,8 @@ use horrorshow::{Render, Template, owned_html};
 
 use crate::agent::{AgentPayload, Notice, SignInSummary, UnavailableReason, UpstreamStatus};
 
-/// Writes the agent section for `payload` to `out` (e.g. the edge's streaming body).
+/// Writes the agent section for `payload` to `out` (e.g. the edge's streaming body). horrorshow
+/// writes in many small pieces: give it a buffered writer.
 pub fn render_payload(payload: &AgentPayload, out: &mut impl io::Write) -> io::Result<()> {
     agent_section(payload).write_to_io(out).map_err(|e| {
         e.write

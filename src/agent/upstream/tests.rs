@@ -231,3 +231,40 @@ fn failed_upstreams_are_unavailable_with_a_code() {
         );
     }
 }
+
+#[test]
+fn escaped_backslash_ends_the_string_before_counted_brackets() {
+    // `"\\"` is a string holding one backslash; the brackets after it are structure.
+    let deep = format!(
+        "{{\"a\":\"\\\\\",\"b\":{}1{}}}",
+        "[".repeat(16),
+        "]".repeat(16)
+    );
+    assert_eq!(
+        parse_upstream(deep.as_bytes()),
+        Err(UpstreamError::TooDeep),
+        "{deep}"
+    );
+    let ok = format!(
+        "{{\"a\":\"\\\\\",\"b\":{}1{}}}",
+        "[".repeat(15),
+        "]".repeat(15)
+    );
+    assert!(parse_upstream(ok.as_bytes()).is_ok(), "{ok}");
+}
+
+#[test]
+fn every_prefix_and_byte_flip_is_an_error_not_a_panic() {
+    let body = br#"{"greeting":"Hello, \"amber\"","tips":["a",{"b":[1,2.5e3,null,true]}]}"#;
+    assert!(parse_upstream(body).is_ok());
+    for end in 0..body.len() {
+        assert!(parse_upstream(&body[..end]).is_err(), "prefix {end}");
+    }
+    for i in 0..body.len() {
+        for bit in 0..8 {
+            let mut flipped = body.to_vec();
+            flipped[i] ^= 1 << bit;
+            let _ = parse_upstream(&flipped); // may be Ok (e.g. a letter changed): must not panic
+        }
+    }
+}
