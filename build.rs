@@ -12,7 +12,8 @@ fn main() {
 /// sorted by AAGUID (binary-searched by `agent::aaguid`), plus the list's `source` and `note`.
 ///
 /// Fails the build (message on stderr, exit 1) on a malformed file: a key that is not a dashed
-/// UUID, a duplicate AAGUID, or a name that is empty, longer than 64 bytes or holds control
+/// UUID, an AAGUID listed twice in different case (serde_json keeps the last of two identical
+/// keys), or a name that is empty, longer than 64 bytes or holds control
 /// characters. An empty `names` object is valid (upstream may retire the list).
 fn aaguid_table() {
     const INPUT: &str = "data/aaguids.json";
