@@ -7,5 +7,6 @@
 //!
 //! They do not: read requests or stores, or decide anything; the edge gives them what to show.
 
+pub mod agent;
 pub mod assets;
 pub mod page;
