@@ -1,20 +1,32 @@
-//! A whole authentication ceremony on fuzzed bytes: the input is split at its first two 0x00
-//! bytes into clientDataJSON, authenticatorData and signature, checked against a fixed ES256
-//! stored key.
+//! A whole authentication ceremony on fuzzed bytes: `rp_id`, `clientDataJSON`,
+//! `authenticatorData`, the stored COSE key (each prefixed by a u16 big-endian length), then
+//! the signature (seeds: make_seeds.py). The expected
+//! challenge and origin come from the fuzzed clientDataJSON, so inputs grown from real
+//! assertions reach the authenticator data, key and signature code.
 #![no_main]
 
 use bio::webauthn::base64url::{decode, encode};
 use bio::webauthn::{AuthenticationResponseJson, RelyingParty, StoredCredential, verify_authentication};
 use libfuzzer_sys::fuzz_target;
 
-/// An ES256 COSE key (from the py_webauthn vectors).
-const KEY: &str = "pQECAyYgASFYIIeDTe-gN8A-zQclHoRnGFWN8ehM1b7yAsa8I8KIvmplIlgg4nFGT5px8o6gpPZZhO01wdy9crDSA_Ngtkx0vGpvPHI";
+/// Splits `data` into `N` length-prefixed parts (u16 big-endian length each) and the rest.
+fn split<const N: usize>(mut data: &[u8]) -> Option<([&[u8]; N], &[u8])> {
+    let mut parts = [&[][..]; N];
+    for part in &mut parts {
+        let (len, rest) = data.split_first_chunk::<2>()?;
+        let (head, rest) = rest.split_at_checked(usize::from(u16::from_be_bytes(*len)))?;
+        *part = head;
+        data = rest;
+    }
+    Some((parts, data))
+}
 
 fuzz_target!(|data: &[u8]| {
-    let mut parts = data.splitn(3, |&b| b == 0);
-    let client_data = parts.next().unwrap_or_default();
-    let auth_data = parts.next().unwrap_or_default();
-    let signature = parts.next().unwrap_or_default();
+    let Some(([rp_id, client_data, auth_data, key], signature)) = split::<4>(data) else { return };
+    let Ok(rp_id) = std::str::from_utf8(rp_id) else { return };
+    let claimed: serde_json::Value = serde_json::from_slice(client_data).unwrap_or_default();
+    let challenge = claimed["challenge"].as_str().and_then(|c| decode(c).ok()).unwrap_or_default();
+    let origins = [claimed["origin"].as_str().unwrap_or("http://localhost").to_owned()];
     let json = format!(
         r#"{{"id":"AQ","rawId":"AQ","type":"public-key","response":{{"clientDataJSON":"{}","authenticatorData":"{}","signature":"{}","userHandle":"AQ"}},"clientExtensionResults":{{}}}}"#,
         encode(client_data),
@@ -22,15 +34,13 @@ fuzz_target!(|data: &[u8]| {
         encode(signature)
     );
     let Ok(response) = AuthenticationResponseJson::from_slice(json.as_bytes()) else { return };
-    let Ok(key) = decode(KEY) else { return };
-    let origins = ["http://localhost:5000".to_owned()];
-    let rp = RelyingParty { rp_id: "localhost", origins: &origins, require_user_verification: false };
+    let rp = RelyingParty { rp_id, origins: &origins, require_user_verification: false };
     let stored = StoredCredential {
         id: &[1],
-        public_key_cose: &key,
+        public_key_cose: key,
         sign_count: 0,
         backup_eligible: None,
         user_handle: Some(&[1]),
     };
-    let _ = verify_authentication(&rp, b"challenge", &response, &stored);
+    let _ = verify_authentication(&rp, &challenge, &response, &stored);
 });
