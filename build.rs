@@ -112,7 +112,8 @@ fn vector_list() {
     use std::fmt::Write as _;
     use std::path::PathBuf;
 
-    let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("tests/vectors");
+    let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default())
+        .join("tests/vectors");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map(|entries| {
@@ -124,10 +125,16 @@ fn vector_list() {
         })
         .unwrap_or_default();
     names.sort();
-    let mut out = String::from("/// Every `tests/vectors/*.json`: (file name, contents).\npub const VECTORS: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every `tests/vectors/*.json`: (file name, contents).\npub const VECTORS: &[(&str, &str)] = &[\n",
+    );
     for name in &names {
         let path = dir.join(name);
-        let _ = writeln!(out, "    ({name:?}, include_str!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     out.push_str("];\n");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());

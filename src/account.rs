@@ -12,6 +12,8 @@ pub use names::friendly_name;
 
 /// Most sign-in events kept on an account (oldest dropped first).
 pub const MAX_SIGN_INS: usize = 20;
+/// Most session ids remembered on an account.
+pub const MAX_SESSIONS: usize = 10;
 /// Most security events (refused attempts) kept on an account (oldest dropped first).
 pub const MAX_SECURITY_EVENTS: usize = 20;
 
@@ -54,6 +56,10 @@ pub struct Account {
     /// Unix seconds of the previous visit's sign-in, to tell what is new since then.
     #[serde(default)]
     pub previous_sign_in_at: Option<u64>,
+    /// Ids of this account's sessions, newest last, at most [`MAX_SESSIONS`], so deleting the
+    /// account revokes them (a session whose account is gone is dead anyway).
+    #[serde(default)]
+    pub sessions: Vec<String>,
 }
 
 /// Where and how a request came in: injected by the edge (from `fastly::geo` and headers), so

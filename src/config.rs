@@ -111,7 +111,10 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConfigError::MissingStore { kind, name } => {
-                write!(f, "the {kind} store `{name}` does not exist on this service")
+                write!(
+                    f,
+                    "the {kind} store `{name}` does not exist on this service"
+                )
             }
             ConfigError::Unreadable { kind, name } => {
                 write!(f, "the {kind} store `{name}` could not be read")
@@ -135,17 +138,24 @@ impl Config {
         };
         let rp_id = raw.rp_id.ok_or_else(|| missing(names.config, "rp_id"))?;
         validate_rp_id(&rp_id)?;
-        let rp_name = raw.rp_name.ok_or_else(|| missing(names.config, "rp_name"))?;
+        let rp_name = raw
+            .rp_name
+            .ok_or_else(|| missing(names.config, "rp_name"))?;
         if rp_name.trim().is_empty() || rp_name.len() > 64 {
             return Err(invalid("rp_name", "must be 1 to 64 bytes"));
         }
-        let origins_json = raw.origins.ok_or_else(|| missing(names.config, "origins"))?;
+        let origins_json = raw
+            .origins
+            .ok_or_else(|| missing(names.config, "origins"))?;
         let origins = parse_origins(&origins_json, &rp_id)?;
         let user_verification = match raw.user_verification.as_deref() {
             Some("required") => UserVerification::Required,
             Some("preferred") => UserVerification::Preferred,
             Some(_) => {
-                return Err(invalid("user_verification", "must be `required` or `preferred`"));
+                return Err(invalid(
+                    "user_verification",
+                    "must be `required` or `preferred`",
+                ));
             }
             None => return Err(missing(names.config, "user_verification")),
         };
@@ -252,10 +262,10 @@ fn validate_origin(origin: &str, rp_id: &str) -> Result<(), ConfigError> {
         Some((host, port)) => (host, Some(port)),
         None => (rest, None),
     };
-    if let Some(port) = port {
-        if port.is_empty() || port.parse::<u16>().is_err() || port.starts_with('0') {
-            return Err(bad("has an invalid port"));
-        }
+    if let Some(port) = port
+        && (port.is_empty() || port.parse::<u16>().is_err() || port.starts_with('0'))
+    {
+        return Err(bad("has an invalid port"));
     }
     if host.is_empty()
         || !host
@@ -276,7 +286,9 @@ fn validate_origin(origin: &str, rp_id: &str) -> Result<(), ConfigError> {
             .strip_suffix(rp_id)
             .is_some_and(|prefix| prefix.ends_with('.'));
     if !host_matches {
-        return Err(bad("has a host that is neither the RP ID nor a subdomain of it"));
+        return Err(bad(
+            "has a host that is neither the RP ID nor a subdomain of it",
+        ));
     }
     Ok(())
 }

@@ -45,7 +45,11 @@ pub fn get<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 /// The well-formed `(name, value)` pairs of a `Cookie` header, in order; malformed pairs are
 /// skipped. Bounded by [`MAX_HEADER_LEN`] and [`MAX_PAIRS`].
 pub fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
-    let within_bound = if header.len() <= MAX_HEADER_LEN { header } else { "" };
+    let within_bound = if header.len() <= MAX_HEADER_LEN {
+        header
+    } else {
+        ""
+    };
     within_bound
         .split(';')
         .take(MAX_PAIRS)
@@ -140,12 +144,24 @@ mod tests {
             ("junk; __Host-bio-session=abc", S, Some("abc")),
             ("__Host-bio-session; __Host-bio-session=abc", S, Some("abc")),
             // Duplicates: the first wins (most specific path first, RFC 6265 §5.4).
-            ("__Host-bio-session=first; __Host-bio-session=second", S, Some("first")),
+            (
+                "__Host-bio-session=first; __Host-bio-session=second",
+                S,
+                Some("first"),
+            ),
             // A malformed duplicate does not hide a later well-formed one.
-            ("__Host-bio-session=a b; __Host-bio-session=ok", S, Some("ok")),
+            (
+                "__Host-bio-session=a b; __Host-bio-session=ok",
+                S,
+                Some("ok"),
+            ),
             // Non-ASCII: in a value or name, the pair is skipped.
             ("__Host-bio-session=café; a=1", S, None),
-            ("__Host-bio-session=café; __Host-bio-session=ok", S, Some("ok")),
+            (
+                "__Host-bio-session=café; __Host-bio-session=ok",
+                S,
+                Some("ok"),
+            ),
             ("nämé=1; __Host-bio-session=ok", S, Some("ok")),
             ("nämé=1", "nämé", None),
             // Bad octets in a value: space, comma, backslash, control.

@@ -16,6 +16,7 @@
 
 pub mod account;
 pub mod agent;
+pub mod ceremony;
 pub mod config;
 pub mod cookie;
 pub mod session;

@@ -4,29 +4,36 @@
 //! `stream_to_client()`. Host builds get a stub: the edge exists only in wasm32.
 
 #[cfg(target_arch = "wasm32")]
-use bio::edge::{self, Route, pages};
+use bio::edge::{self, Route, account, auth, pages};
 #[cfg(target_arch = "wasm32")]
 use fastly::http::Method;
 
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 1] {
-    [Route {
-        method: Method::GET,
-        path: "/",
-        handler: pages::home,
-    }]
+pub fn routes() -> [Route; 5] {
+    [
+        route(Method::GET, "/", pages::home),
+        route(Method::POST, "/auth/start", auth::start),
+        route(Method::POST, "/auth/finish", auth::finish),
+        route(Method::POST, "/logout", account::logout),
+        route(Method::POST, "/account/delete", account::delete),
+    ]
+}
+
+#[cfg(target_arch = "wasm32")]
+fn route(method: Method, path: &'static str, handler: edge::Handler) -> Route {
+    Route {
+        method,
+        path,
+        handler,
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
     let request = fastly::Request::from_client();
-    edge::dispatch(
-        &routes(),
-        request,
-        bio::config::StoreNames::DEFAULT,
-    );
+    edge::dispatch(&routes(), request, bio::config::StoreNames::DEFAULT);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -124,9 +124,8 @@ impl Key {
             *out = *byte;
         }
         // HMAC accepts keys of any length; the error is unreachable but is not unwrapped.
-        let mac = HmacSha256::new_from_slice(&secret).map_err(|_| KeyError::TooShort {
-            len: secret.len(),
-        })?;
+        let mac = HmacSha256::new_from_slice(&secret)
+            .map_err(|_| KeyError::TooShort { len: secret.len() })?;
         Ok(Key { id, mac })
     }
 

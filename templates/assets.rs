@@ -13,7 +13,10 @@ pub const STYLE_CSS: &str = include_str!("style.css");
 pub const CLIENT_JS: &str = include_str!("client.js");
 
 fn hash_source(source: &str) -> String {
-    format!("'sha256-{}'", STANDARD.encode(Sha256::digest(source.as_bytes())))
+    format!(
+        "'sha256-{}'",
+        STANDARD.encode(Sha256::digest(source.as_bytes()))
+    )
 }
 
 /// The Content-Security-Policy of every page: nothing loads from anywhere but this origin, and

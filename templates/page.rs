@@ -8,8 +8,9 @@ use horrorshow::{Raw, Render, RenderOnce, TemplateBuffer, owned_html};
 
 use super::assets::{CLIENT_JS, STYLE_CSS};
 
-/// The doctype, `<head>` and the opening `<body>` tag.
-pub fn document_start(title: &str) -> impl Render + '_ {
+/// The doctype, `<head>` and the opening `<body>` tag, with `data-*` attributes for the client
+/// script (values escaped).
+pub fn document_start<'a>(title: &'a str, body_data: &'a [(&'a str, &'a str)]) -> impl Render + 'a {
     owned_html! {
         : doctype::HTML;
         : Raw("<html lang=\"en\">");
@@ -21,8 +22,31 @@ pub fn document_start(title: &str) -> impl Render + '_ {
             title : title;
             style : Raw(STYLE_CSS);
         }
-        : Raw("<body>");
+        : Raw(body_tag(body_data));
     }
+}
+
+/// `<body data-name="value" …>`. Names are ours (compile-time); values are escaped.
+fn body_tag(data: &[(&str, &str)]) -> String {
+    let mut tag = String::from("<body");
+    for (name, value) in data {
+        tag.push_str(" data-");
+        tag.push_str(name);
+        tag.push_str("=\"");
+        for c in value.chars() {
+            match c {
+                '&' => tag.push_str("&amp;"),
+                '"' => tag.push_str("&quot;"),
+                '\'' => tag.push_str("&#39;"),
+                '<' => tag.push_str("&lt;"),
+                '>' => tag.push_str("&gt;"),
+                c => tag.push(c),
+            }
+        }
+        tag.push('"');
+    }
+    tag.push('>');
+    tag
 }
 
 /// The client script and the closing tags.
@@ -35,8 +59,17 @@ pub fn document_end() -> impl Render {
 
 /// A whole page: head, `content` inside `<main>`, tail.
 pub fn page<'a, C: Render + 'a>(title: &'a str, content: C) -> impl Render + 'a {
+    page_with(title, &[], content)
+}
+
+/// A whole page whose `<body>` carries `data-*` attributes.
+pub fn page_with<'a, C: Render + 'a>(
+    title: &'a str,
+    body_data: &'a [(&'a str, &'a str)],
+    content: C,
+) -> impl Render + 'a {
     owned_html! {
-        : document_start(title);
+        : document_start(title, body_data);
         main(id = "main") {
             : &content;
         }
@@ -45,10 +78,12 @@ pub fn page<'a, C: Render + 'a>(title: &'a str, content: C) -> impl Render + 'a 
 }
 
 /// The signed-out page: what Bio is, the one Auth button, the escape hatch for a passkey on
-/// another device, and the status region the client writes to.
-pub fn signed_out(rp_name: &str) -> impl Render + '_ {
-    page(
+/// another device, and the status region the client writes to. `body_data` may name a credential
+/// just deleted, so the script tells the passkey manager to forget it.
+pub fn signed_out<'a>(rp_name: &'a str, body_data: &'a [(&'a str, &'a str)]) -> impl Render + 'a {
+    page_with(
         rp_name,
+        body_data,
         owned_html! {
             h1 : rp_name;
             p(class = "lede") : "Sign in with a passkey. New here? The same button makes one.";
@@ -71,6 +106,54 @@ pub fn signed_out(rp_name: &str) -> impl Render + '_ {
                  If you lose it, only your passkey provider's sync can bring it back.";
         },
     )
+}
+
+/// Who is signed in, for the signed-in page.
+pub struct SignedInView<'a> {
+    pub rp_name: &'a str,
+    pub rp_id: &'a str,
+    pub name: &'a str,
+    /// The WebAuthn user handle, base64url (for `signalCurrentUserDetails`).
+    pub user_id: &'a str,
+}
+
+/// The signed-in page's shell, sent and flushed before the agent runs: head, the signed-in
+/// header with Logout and account deletion, and the opening of the agent's section.
+pub fn signed_in_shell<'a>(
+    view: &'a SignedInView<'a>,
+    body_data: &'a [(&'a str, &'a str)],
+) -> impl Render + 'a {
+    owned_html! {
+        : document_start(view.rp_name, body_data);
+        : Raw("<main id=\"main\" class=\"signed-in\">");
+        header(class = "account-bar") {
+            p {
+                : "Logged in as ";
+                strong(data-testid = "user-name") : view.name;
+            }
+            form(method = "post", action = "/logout") {
+                button(type = "submit", id = "logout") : "Logout";
+            }
+        }
+        : Raw("<section id=\"agent\" aria-label=\"Your account\">");
+    }
+}
+
+/// The signed-in page's tail, after the agent's section: account deletion, the script, the
+/// closing tags.
+pub fn signed_in_tail() -> impl Render {
+    owned_html! {
+        : Raw("</section>");
+        section(class = "danger", aria-label = "Delete account") {
+            form(id = "delete-account", method = "post", action = "/account/delete") {
+                p : "Deleting your account removes it and its history here. Your passkey provider \
+                     will be asked to forget the passkey.";
+                button(type = "submit", class = "danger") : "Delete account";
+            }
+        }
+        : Raw("</main>");
+        : document_end();
+    }
 }
 
 /// An error page: a heading, one sentence, and a way home.
@@ -107,12 +190,44 @@ mod tests {
 
     #[test]
     fn the_signed_out_page_has_one_auth_button_and_the_noscript_line() {
-        let html = render_to_string(signed_out("Bio"));
+        let html = render_to_string(signed_out("Bio", &[]));
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert_eq!(html.matches("id=\"auth\"").count(), 1);
         assert!(html.contains("<noscript>"));
         assert!(html.contains("aria-live=\"polite\""));
         assert!(html.ends_with("</body></html>"));
+    }
+
+    #[test]
+    fn body_data_is_escaped() {
+        let html = render_to_string(signed_out("Bio", &[("user-name", "\"><script>x</script>")]));
+        assert!(
+            html.contains("<body data-user-name=\"&quot;&gt;&lt;script&gt;x&lt;/script&gt;\">")
+        );
+    }
+
+    #[test]
+    fn the_signed_in_shell_and_tail_make_one_document() {
+        let view = SignedInView {
+            rp_name: "Bio",
+            rp_id: "localhost",
+            name: "<amber>",
+            user_id: "dXNlcg",
+        };
+        let data = [("signed-in", "true")];
+        let mut html = render_to_string(signed_in_shell(&view, &data));
+        assert!(html.contains("data-testid=\"user-name\">&lt;amber&gt;</strong>"));
+        assert!(html.contains("action=\"/logout\""));
+        html.push_str(&render_to_string(signed_in_tail()));
+        assert!(html.ends_with("</body></html>"));
+        assert_eq!(
+            html.matches("<main").count(),
+            html.matches("</main>").count()
+        );
+        assert_eq!(
+            html.matches("<section").count(),
+            html.matches("</section>").count()
+        );
     }
 
     #[test]

@@ -1,7 +1,12 @@
 //! Under Viceroy: the page and its headers, 404, 405, JSON errors under /auth/, and every
 //! misconfiguration, through the real routing table of src/main.rs.
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 #[path = "../src/main.rs"]
 #[allow(dead_code)]
@@ -20,20 +25,37 @@ fn send(method: Method, path: &str, stores: StoreNames<'_>) -> Response {
 }
 
 fn body_json(response: Response) -> serde_json::Value {
-    assert_eq!(response.get_header_str("content-type"), Some("application/json"));
+    assert_eq!(
+        response.get_header_str("content-type"),
+        Some("application/json")
+    );
     serde_json::from_slice(&response.into_body_bytes()).unwrap()
 }
 
 fn assert_common_headers(response: &Response) {
     assert_eq!(response.get_header_str("cache-control"), Some("no-store"));
-    assert_eq!(response.get_header_str("x-content-type-options"), Some("nosniff"));
-    assert_eq!(response.get_header_str("referrer-policy"), Some("no-referrer"));
-    assert!(response.get_header_str("strict-transport-security").unwrap().contains("max-age="));
+    assert_eq!(
+        response.get_header_str("x-content-type-options"),
+        Some("nosniff")
+    );
+    assert_eq!(
+        response.get_header_str("referrer-policy"),
+        Some("no-referrer")
+    );
+    assert!(
+        response
+            .get_header_str("strict-transport-security")
+            .unwrap()
+            .contains("max-age=")
+    );
 }
 
 fn assert_page_headers(response: &Response) {
     assert_common_headers(response);
-    assert_eq!(response.get_header_str("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        response.get_header_str("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     let csp = response.get_header_str("content-security-policy").unwrap();
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     for directive in [
@@ -54,7 +76,11 @@ fn the_signed_out_page_and_its_headers() {
     assert_page_headers(&response);
     let html = response.into_body_str();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(html.matches("<button id=\"auth\"").count(), 1, "one Auth button");
+    assert_eq!(
+        html.matches("<button id=\"auth\"").count(),
+        1,
+        "one Auth button"
+    );
     assert!(html.contains("<noscript>"));
     assert!(html.contains("Bio (local)"), "rp_name from bio_config");
     // The script the CSP hashes is the one in the page.
@@ -92,25 +118,59 @@ fn each_misconfiguration_is_a_500_page_that_names_it() {
         ..StoreNames::DEFAULT
     };
     let cases = [
-        (with("bio_config_missing", "bio_secrets"), "config store `bio_config_missing` does not exist"),
-        (with("bio_config", "bio_secrets_missing"), "secret store `bio_secrets_missing` does not exist"),
-        (with("bio_config_empty_origins", "bio_secrets"), "`origins` is invalid: must list at least one origin"),
-        (with("bio_config_malformed_origins", "bio_secrets"), "`origins` is invalid: must be a JSON array"),
-        (with("bio_config_bad_origin", "bio_secrets"), "neither the RP ID nor a subdomain"),
-        (with("bio_config_bad_uv", "bio_secrets"), "`user_verification` is invalid"),
-        (with("bio_config_no_rp_id", "bio_secrets"), "`rp_id` is missing"),
-        (with("bio_config", "bio_secrets_short"), "`session_key_current` is invalid: must be at least 32 bytes"),
-        (with("bio_config", "bio_secrets_no_current"), "`session_key_current` is missing"),
+        (
+            with("bio_config_missing", "bio_secrets"),
+            "config store `bio_config_missing` does not exist",
+        ),
+        (
+            with("bio_config", "bio_secrets_missing"),
+            "secret store `bio_secrets_missing` does not exist",
+        ),
+        (
+            with("bio_config_empty_origins", "bio_secrets"),
+            "`origins` is invalid: must list at least one origin",
+        ),
+        (
+            with("bio_config_malformed_origins", "bio_secrets"),
+            "`origins` is invalid: must be a JSON array",
+        ),
+        (
+            with("bio_config_bad_origin", "bio_secrets"),
+            "neither the RP ID nor a subdomain",
+        ),
+        (
+            with("bio_config_bad_uv", "bio_secrets"),
+            "`user_verification` is invalid",
+        ),
+        (
+            with("bio_config_no_rp_id", "bio_secrets"),
+            "`rp_id` is missing",
+        ),
+        (
+            with("bio_config", "bio_secrets_short"),
+            "`session_key_current` is invalid: must be at least 32 bytes",
+        ),
+        (
+            with("bio_config", "bio_secrets_no_current"),
+            "`session_key_current` is missing",
+        ),
     ];
     for (stores, expected) in cases {
         let response = send(Method::GET, "/", stores);
-        assert_eq!(response.get_status(), StatusCode::INTERNAL_SERVER_ERROR, "{expected}");
+        assert_eq!(
+            response.get_status(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{expected}"
+        );
         assert_page_headers(&response);
         let html = response.into_body_str();
         let html = html.replace("&#96;", "`");
         assert!(html.contains(expected), "{expected:?} not in {html}");
         assert!(!html.contains("too-short"), "never the secret's value");
         // A 404 does not need the configuration.
-        assert_eq!(send(Method::GET, "/nope", stores).get_status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            send(Method::GET, "/nope", stores).get_status(),
+            StatusCode::NOT_FOUND
+        );
     }
 }

@@ -4,7 +4,12 @@
 //!
 //! Run in release (`cargo test --release --target x86_64-unknown-linux-gnu --test hostile`):
 //! it makes tens of thousands of ceremony attempts.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 // Ranges here are byte ranges, one or several per field.
 #![allow(clippy::single_range_in_vec_init)]
 
@@ -19,7 +24,12 @@ use common::{Ceremony, Vector};
 
 /// Every prefix (shorter than the whole) and every single-bit flip of `bytes`, passed to `run`
 /// (which must not panic); flips at offsets in `signed` must make `run` return `false`.
-fn mutate(name: &str, bytes: &[u8], signed: &[Range<usize>], mut run: impl FnMut(&[u8]) -> bool) -> usize {
+fn mutate(
+    name: &str,
+    bytes: &[u8],
+    signed: &[Range<usize>],
+    mut run: impl FnMut(&[u8]) -> bool,
+) -> usize {
     let mut attempts = 0;
     for len in 0..bytes.len() {
         run(&bytes[..len]);
@@ -41,7 +51,10 @@ fn mutate(name: &str, bytes: &[u8], signed: &[Range<usize>], mut run: impl FnMut
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack.windows(needle.len()).position(|w| w == needle).expect("authData inside the attestation object")
+    haystack
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("authData inside the attestation object")
 }
 
 /// The byte ranges of a registration's attestation object that its attestation signature
@@ -74,7 +87,9 @@ fn prefixes_and_bit_flips_of_valid_vectors() {
         match &v.ceremony {
             Ceremony::Registration(original) => {
                 let object = original.attestation_object_bytes().unwrap();
-                let Some(signed) = signed_ranges(&v, &object) else { continue };
+                let Some(signed) = signed_ranges(&v, &object) else {
+                    continue;
+                };
                 assert!(v.run().is_ok(), "{}", v.file);
                 vectors += 1;
                 let signs_client_data = !signed.is_empty();
@@ -85,13 +100,19 @@ fn prefixes_and_bit_flips_of_valid_vectors() {
                 });
                 let client_data = original.client_data_json_bytes().unwrap();
                 let mut r = original.clone();
-                let all = if signs_client_data { vec![0..client_data.len()] } else { vec![] };
+                let all = if signs_client_data {
+                    vec![0..client_data.len()]
+                } else {
+                    vec![]
+                };
                 attempts += mutate(v.file, &client_data, &all, |bytes| {
                     r.response.client_data_json = encode(bytes);
                     v.run_registration(&r).is_ok()
                 });
             }
-            Ceremony::Authentication { response: original, .. } => {
+            Ceremony::Authentication {
+                response: original, ..
+            } => {
                 assert!(v.run().is_ok(), "{}", v.file);
                 vectors += 1;
                 let fields = [
@@ -114,22 +135,35 @@ fn prefixes_and_bit_flips_of_valid_vectors() {
             }
         }
     }
-    println!("hostile: {attempts} mutated ceremonies over {vectors} vectors in {:?}", started.elapsed());
+    println!(
+        "hostile: {attempts} mutated ceremonies over {vectors} vectors in {:?}",
+        started.elapsed()
+    );
     assert!(vectors >= 20, "only {vectors} supported ok vectors");
 }
 
 /// A valid vector with its attestation object or authenticator data replaced.
 fn with_attestation_object(bytes: &[u8]) -> bio::webauthn::Error {
-    let v = Vector::all().into_iter().find(|v| v.file == "py-webauthn-none-es256-registration.json").unwrap();
-    let Ceremony::Registration(original) = &v.ceremony else { unreachable!() };
+    let v = Vector::all()
+        .into_iter()
+        .find(|v| v.file == "py-webauthn-none-es256-registration.json")
+        .unwrap();
+    let Ceremony::Registration(original) = &v.ceremony else {
+        unreachable!()
+    };
     let mut r = original.clone();
     r.response.attestation_object = encode(bytes);
     v.run_registration(&r).unwrap_err()
 }
 
 fn with_authenticator_data(bytes: &[u8]) -> bio::webauthn::Error {
-    let v = Vector::all().into_iter().find(|v| v.file == "py-webauthn-es256-authentication.json").unwrap();
-    let Ceremony::Authentication { response, .. } = &v.ceremony else { unreachable!() };
+    let v = Vector::all()
+        .into_iter()
+        .find(|v| v.file == "py-webauthn-es256-authentication.json")
+        .unwrap();
+    let Ceremony::Authentication { response, .. } = &v.ceremony else {
+        unreachable!()
+    };
     let mut a = response.clone();
     a.response.authenticator_data = encode(bytes);
     v.run_authentication(&a).unwrap_err()
@@ -159,16 +193,20 @@ fn depth_bombs() {
 #[test]
 fn absurd_declared_lengths_and_counts() {
     let heads: &[&[u8]] = &[
-        &[0x5b, 0, 0, 0, 1, 0, 0, 0, 0],                  // bytes(2^32)
+        &[0x5b, 0, 0, 0, 1, 0, 0, 0, 0], // bytes(2^32)
         &[0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // bytes(2^64-1)
-        &[0x7a, 0xff, 0xff, 0xff, 0xff],                  // text(2^32-1)
-        &[0x9b, 0, 0, 0, 1, 0, 0, 0, 0],                  // array(2^32)
+        &[0x7a, 0xff, 0xff, 0xff, 0xff], // text(2^32-1)
+        &[0x9b, 0, 0, 0, 1, 0, 0, 0, 0], // array(2^32)
         &[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // array(2^64-1)
         &[0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // map(2^64-1)
-        &[0xba, 0x7f, 0xff, 0xff, 0xff],                  // map(2^31-1)
+        &[0xba, 0x7f, 0xff, 0xff, 0xff], // map(2^31-1)
     ];
     for head in heads {
-        assert_eq!(cbor::decode_exact(head), Err(cbor::Error::LengthTooLarge), "{head:02x?}");
+        assert_eq!(
+            cbor::decode_exact(head),
+            Err(cbor::Error::LengthTooLarge),
+            "{head:02x?}"
+        );
         // As the whole attestation object, and as the value of its "authData".
         assert_eq!(with_attestation_object(head).class(), "malformed");
         let mut object = vec![0xa1, 0x68];

@@ -5,7 +5,12 @@
 //! vector passes when the ceremony fails with an error of its `error` class. `ok` vectors of
 //! attestation formats not implemented yet are KNOWN_FAILURES: they must still fail (with the
 //! `attestation` class), and the harness fails if one starts passing so the list stays honest.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -43,7 +48,9 @@ const KNOWN_FAILURES: &[&str] = &[
 
 /// Compares the `expected` fields of an `ok` registration vector; returns what differs.
 fn expected_mismatches(v: &Vector, record: &bio::webauthn::CredentialRecord) -> Vec<String> {
-    let Some(expected) = v.json.get("expected") else { return Vec::new() };
+    let Some(expected) = v.json.get("expected") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut check = |field: &str, want: &serde_json::Value, got: serde_json::Value| {
         if *want != got {
@@ -54,7 +61,11 @@ fn expected_mismatches(v: &Vector, record: &bio::webauthn::CredentialRecord) -> 
         match field.as_str() {
             "credential_id" => {
                 let same = b64(want) == record.id;
-                check(field, &serde_json::Value::Bool(true), serde_json::Value::Bool(same));
+                check(
+                    field,
+                    &serde_json::Value::Bool(true),
+                    serde_json::Value::Bool(same),
+                );
             }
             "alg" => check(field, want, record.alg.into()),
             "sign_count" => check(field, want, record.sign_count.into()),
@@ -88,11 +99,16 @@ fn vectors() {
                 known += 1;
                 continue;
             }
-            (true, Err(e)) => Some(format!("expected ok, got {} ({}: {e})", e.class(), e.code())),
+            (true, Err(e)) => Some(format!(
+                "expected ok, got {} ({}: {e})",
+                e.class(),
+                e.code()
+            )),
             (false, Ok(_)) => Some(format!("expected {}, got ok", v.json["error"])),
             (false, Err(e)) => {
                 let want = v.json["error"].as_str().unwrap_or("?");
-                (e.class() != want).then(|| format!("expected {want}, got {} ({}: {e})", e.class(), e.code()))
+                (e.class() != want)
+                    .then(|| format!("expected {want}, got {} ({}: {e})", e.class(), e.code()))
             }
         };
         match problem {

@@ -66,7 +66,10 @@ mod tests {
             let unique: HashSet<_> = list.iter().collect();
             assert_eq!(unique.len(), 64, "duplicate word");
             for word in list {
-                assert!(!word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()), "{word}");
+                assert!(
+                    !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()),
+                    "{word}"
+                );
             }
         }
     }

@@ -56,5 +56,6 @@ pub fn fresh_account() -> Account {
         )],
         security_events: vec![],
         previous_sign_in_at: None,
+        sessions: vec!["SECRET-SESSION-ID-b8Lw".into()],
     }
 }

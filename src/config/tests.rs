@@ -40,41 +40,104 @@ fn debug_never_prints_keys() {
 fn each_bad_value_is_named() {
     type Edit = fn(&mut RawConfig);
     let cases: &[(Edit, &str)] = &[
-        (|r| r.rp_id = None, "`rp_id` is missing from the store `bio_config`"),
-        (|r| r.rp_id = Some("Example.com".into()), "`rp_id` is invalid"),
-        (|r| r.rp_id = Some("https://example.com".into()), "`rp_id` is invalid"),
+        (
+            |r| r.rp_id = None,
+            "`rp_id` is missing from the store `bio_config`",
+        ),
+        (
+            |r| r.rp_id = Some("Example.com".into()),
+            "`rp_id` is invalid",
+        ),
+        (
+            |r| r.rp_id = Some("https://example.com".into()),
+            "`rp_id` is invalid",
+        ),
         (|r| r.rp_id = Some("127.0.0.1".into()), "`rp_id` is invalid"),
         (|r| r.rp_id = Some("".into()), "`rp_id` is invalid"),
         (|r| r.rp_name = None, "`rp_name` is missing"),
         (|r| r.rp_name = Some(" ".into()), "`rp_name` is invalid"),
         (|r| r.origins = None, "`origins` is missing"),
-        (|r| r.origins = Some("[]".into()), "must list at least one origin"),
-        (|r| r.origins = Some("https://example.com".into()), "must be a JSON array"),
-        (|r| r.origins = Some(r#"[1]"#.into()), "must be a JSON array"),
-        (|r| r.origins = Some(r#"["https://evil.example"]"#.into()), "neither the RP ID"),
-        (|r| r.origins = Some(r#"["https://notexample.com"]"#.into()), "neither the RP ID"),
-        (|r| r.origins = Some(r#"["http://example.com"]"#.into()), "must use https"),
-        (|r| r.origins = Some(r#"["https://example.com/"]"#.into()), "no path"),
-        (|r| r.origins = Some(r#"["https://example.com:99999"]"#.into()), "invalid port"),
-        (|r| r.origins = Some(r#"["example.com"]"#.into()), "is not an origin"),
-        (|r| r.user_verification = Some("discouraged".into()), "`user_verification` is invalid"),
-        (|r| r.user_verification = None, "`user_verification` is missing"),
-        (|r| r.agent_upstream = Some("yes".into()), "`agent_upstream` is invalid"),
-        (|r| r.agent_deadline_ms = Some("0".into()), "`agent_deadline_ms` is invalid"),
-        (|r| r.agent_deadline_ms = Some("10001".into()), "`agent_deadline_ms` is invalid"),
-        (|r| r.agent_deadline_ms = Some("2s".into()), "`agent_deadline_ms` is invalid"),
+        (
+            |r| r.origins = Some("[]".into()),
+            "must list at least one origin",
+        ),
+        (
+            |r| r.origins = Some("https://example.com".into()),
+            "must be a JSON array",
+        ),
+        (
+            |r| r.origins = Some(r#"[1]"#.into()),
+            "must be a JSON array",
+        ),
+        (
+            |r| r.origins = Some(r#"["https://evil.example"]"#.into()),
+            "neither the RP ID",
+        ),
+        (
+            |r| r.origins = Some(r#"["https://notexample.com"]"#.into()),
+            "neither the RP ID",
+        ),
+        (
+            |r| r.origins = Some(r#"["http://example.com"]"#.into()),
+            "must use https",
+        ),
+        (
+            |r| r.origins = Some(r#"["https://example.com/"]"#.into()),
+            "no path",
+        ),
+        (
+            |r| r.origins = Some(r#"["https://example.com:99999"]"#.into()),
+            "invalid port",
+        ),
+        (
+            |r| r.origins = Some(r#"["example.com"]"#.into()),
+            "is not an origin",
+        ),
+        (
+            |r| r.user_verification = Some("discouraged".into()),
+            "`user_verification` is invalid",
+        ),
+        (
+            |r| r.user_verification = None,
+            "`user_verification` is missing",
+        ),
+        (
+            |r| r.agent_upstream = Some("yes".into()),
+            "`agent_upstream` is invalid",
+        ),
+        (
+            |r| r.agent_deadline_ms = Some("0".into()),
+            "`agent_deadline_ms` is invalid",
+        ),
+        (
+            |r| r.agent_deadline_ms = Some("10001".into()),
+            "`agent_deadline_ms` is invalid",
+        ),
+        (
+            |r| r.agent_deadline_ms = Some("2s".into()),
+            "`agent_deadline_ms` is invalid",
+        ),
         (
             |r| r.session_key_current = None,
             "`session_key_current` is missing from the store `bio_secrets`",
         ),
-        (|r| r.session_key_current = Some(vec![1; 31]), "`session_key_current` is invalid"),
-        (|r| r.session_key_previous = Some(vec![1; 8]), "`session_key_previous` is invalid"),
+        (
+            |r| r.session_key_current = Some(vec![1; 31]),
+            "`session_key_current` is invalid",
+        ),
+        (
+            |r| r.session_key_previous = Some(vec![1; 8]),
+            "`session_key_previous` is invalid",
+        ),
     ];
     for (edit, expected) in cases {
         let mut r = raw();
         edit(&mut r);
         let message = check(r).unwrap_err().to_string();
-        assert!(message.contains(expected), "{message:?} should contain {expected:?}");
+        assert!(
+            message.contains(expected),
+            "{message:?} should contain {expected:?}"
+        );
     }
 }
 

@@ -28,7 +28,9 @@ pub fn load(names: &StoreNames<'_>) -> Result<Config, ConfigError> {
         };
         match secrets.try_get(key).map_err(|_| unreadable())? {
             None => Ok(None),
-            Some(secret) => Ok(Some(secret.try_plaintext().map_err(|_| unreadable())?.to_vec())),
+            Some(secret) => Ok(Some(
+                secret.try_plaintext().map_err(|_| unreadable())?.to_vec(),
+            )),
         }
     };
     let raw = RawConfig {

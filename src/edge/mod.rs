@@ -8,10 +8,16 @@
 //!
 //! It does not: parse WebAuthn structures, sign cookies or render markup itself.
 
+pub mod account;
+pub mod agent;
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod headers;
 pub mod pages;
+pub mod request;
+pub mod sessions;
+pub mod stores;
 
 use fastly::http::Method;
 use fastly::{Request, Response};
@@ -23,14 +29,14 @@ pub use error::AppError;
 /// What a handler did: a response for the dispatcher to send, or a body it already streamed.
 pub enum Reply {
     /// Send this response (the dispatcher adds the common headers).
-    Send(Response),
+    Send(Box<Response>),
     /// The handler streamed its response to the client itself.
     Streamed,
 }
 
 impl From<Response> for Reply {
     fn from(response: Response) -> Reply {
-        Reply::Send(response)
+        Reply::Send(Box::new(response))
     }
 }
 
@@ -68,7 +74,7 @@ pub fn handle(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Opt
     let path = request.get_path().to_owned();
     let response = match run(routes, request, stores) {
         Ok(Reply::Streamed) => return None,
-        Ok(Reply::Send(response)) => response,
+        Ok(Reply::Send(response)) => *response,
         Err(error) => error.into_response(&path),
     };
     Some(headers::finish(response))

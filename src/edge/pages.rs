@@ -1,16 +1,127 @@
 //! `GET /`: the page.
 //!
-//! Signed out, the one-button page. (Signed in, the streamed page with the agent's result: the
-//! sessions and agent work add it.)
+//! Signed out: the one-button page. Signed in: the page is streamed. The shell (head, CSS, the
+//! signed-in header with Logout) is sent and flushed first; the upstream agent, already called
+//! with `send_async`, is waited for only after that; then the agent's payload is rendered on the
+//! server and the stream finished. The agent never delays the first bytes, and the page always
+//! completes: an upstream that is slow, broken or off leaves the built-in result and a clear
+//! "agent unavailable" line.
 
-use fastly::Request;
+use std::io::{BufWriter, Write as _};
+use std::time::Duration;
+
 use fastly::http::StatusCode;
+use fastly::{Request, Response};
+use horrorshow::Template as _;
 
-use super::{AppError, Ctx, Reply, headers};
-use crate::templates::page::{render_to_string, signed_out};
+use super::request::cookie;
+use super::stores::Kv;
+use super::{AppError, Ctx, Reply, agent, headers, sessions};
+use crate::agent::{AccountAgent, AgentContext, AgentInput, UpstreamAnswer, run_agent};
+use crate::session::{self, SESSION_COOKIE};
+use crate::templates::agent::render_payload;
+use crate::templates::page::{
+    SignedInView, render_to_string, signed_in_shell, signed_in_tail, signed_out,
+};
+
+/// Longest credential id echoed back after a deletion (base64url of 1023 bytes).
+const MAX_DELETED_ID_LEN: usize = 1364;
 
 /// `GET /`.
-pub fn home(_request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
-    let body = render_to_string(signed_out(&ctx.config.rp_name));
-    Ok(headers::html(StatusCode::OK, body).into())
+pub fn home(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+    let accounts = Kv::open(ctx.stores.accounts)?;
+    match sessions::current(&request, ctx, &accounts)? {
+        Some(current) => signed_in(&request, ctx, &current),
+        None => Ok(signed_out_page(&request, ctx).into()),
+    }
+}
+
+fn signed_out_page(request: &Request, ctx: &Ctx<'_>) -> Response {
+    let deleted = request
+        .get_query_parameter("deleted")
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= MAX_DELETED_ID_LEN
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned);
+    let mut data: Vec<(&str, &str)> = vec![("rp-id", ctx.config.rp_id.as_str())];
+    if let Some(id) = deleted.as_deref() {
+        data.push(("deleted-credential-id", id));
+    }
+    let body = render_to_string(signed_out(&ctx.config.rp_name, &data));
+    let mut response = headers::html(StatusCode::OK, body);
+    // A session cookie that no longer counts (revoked, expired, forged) is cleared.
+    if cookie(request, SESSION_COOKIE).is_some() {
+        response.append_header("set-cookie", session::clear_session_cookie());
+    }
+    response
+}
+
+fn signed_in(
+    request: &Request,
+    ctx: &Ctx<'_>,
+    current: &sessions::Current,
+) -> Result<Reply, AppError> {
+    let account = &current.account.value;
+    let input = AgentInput {
+        account,
+        session_expires_at: current.record.expires_at,
+        now: ctx.now,
+        client: &ctx.client,
+        previous_visit_at: account.previous_sign_in_at,
+    };
+    // 1. Ask the upstream agent first, so it works while the shell streams.
+    let in_flight = if ctx.config.agent_upstream {
+        Some(agent::send(&AgentContext::from_input(&input), request))
+    } else {
+        None
+    };
+
+    // 2. Headers and the shell, flushed before anything waits.
+    let view = SignedInView {
+        rp_name: &ctx.config.rp_name,
+        rp_id: &ctx.config.rp_id,
+        name: &account.name,
+        user_id: &account.user_handle,
+    };
+    let data = [
+        ("signed-in", "true"),
+        ("rp-id", ctx.config.rp_id.as_str()),
+        ("user-id", account.user_handle.as_str()),
+        ("user-name", account.name.as_str()),
+    ];
+    let shell = headers::finish(
+        Response::from_status(StatusCode::OK)
+            .with_header("content-type", "text/html; charset=utf-8"),
+    );
+    let mut stream = shell.stream_to_client();
+    let shell_bytes = render_to_string(signed_in_shell(&view, &data));
+    // A client that hung up makes every write fail; there is nobody left to answer.
+    let _ = stream.write_all(shell_bytes.as_bytes());
+    let _ = stream.flush();
+
+    // 3. The agent: built-in facts, plus the upstream's answer when it comes in time.
+    let outcome = in_flight.map(|sent| match sent {
+        Ok(in_flight) => agent::wait(
+            in_flight,
+            Duration::from_millis(ctx.config.agent_deadline_ms),
+        ),
+        Err(failed) => agent::Outcome::Failed(failed),
+    });
+    let answer = outcome
+        .as_ref()
+        .map_or(UpstreamAnswer::Off, agent::Outcome::as_answer);
+    let payload = run_agent(&AccountAgent, &input, answer);
+
+    // 4. The payload and the tail, then the end of the stream.
+    let mut out = BufWriter::with_capacity(16 * 1024, &mut stream);
+    let _ = render_payload(&payload, &mut out);
+    let _ = signed_in_tail().write_to_io(&mut out);
+    let _ = out.flush();
+    drop(out);
+    let _ = stream.finish();
+    Ok(Reply::Streamed)
 }

@@ -9,7 +9,10 @@ fn key(fill: u8) -> Key {
 }
 
 fn keys(fill: u8) -> SigningKeys {
-    SigningKeys { current: key(fill), previous: None }
+    SigningKeys {
+        current: key(fill),
+        previous: None,
+    }
 }
 
 fn session_claims() -> SessionClaims {
@@ -22,7 +25,10 @@ fn session_claims() -> SessionClaims {
 }
 
 fn ceremony_claims() -> CeremonyClaims {
-    CeremonyClaims { cid: "Y2hhbGxlbmdlLWlk".into(), exp: NOW + CEREMONY_TTL_SECS }
+    CeremonyClaims {
+        cid: "Y2hhbGxlbmdlLWlk".into(),
+        exp: NOW + CEREMONY_TTL_SECS,
+    }
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -75,7 +81,10 @@ fn tag_is_hmac_over_label_nul_payload() {
     let mut mac = HmacSha256::new_from_slice(&[1; 32]).unwrap();
     mac.update(b"bio/ceremony/v1\x00");
     mac.update(&unb64(payload));
-    assert_eq!(unb64(signature)[KEY_ID_LEN..], mac.finalize().into_bytes()[..]);
+    assert_eq!(
+        unb64(signature)[KEY_ID_LEN..],
+        mac.finalize().into_bytes()[..]
+    );
 }
 
 #[test]
@@ -86,7 +95,10 @@ fn tampered_payload_is_bad_signature() {
     let mut forged = session_claims();
     forged.uid = "c29tZW9uZS1lbHNl".into();
     let forged_token = format!("{}.{signature}", b64(&serde_json::to_vec(&forged).unwrap()));
-    assert_eq!(open_session(&keys, &forged_token, NOW), Err(TokenError::BadSignature));
+    assert_eq!(
+        open_session(&keys, &forged_token, NOW),
+        Err(TokenError::BadSignature)
+    );
 }
 
 #[test]
@@ -97,7 +109,10 @@ fn tampered_tag_is_bad_signature() {
     let mut signature = unb64(signature);
     *signature.last_mut().unwrap() ^= 0x01;
     let token = format!("{payload}.{}", b64(&signature));
-    assert_eq!(open_session(&keys, &token, NOW), Err(TokenError::BadSignature));
+    assert_eq!(
+        open_session(&keys, &token, NOW),
+        Err(TokenError::BadSignature)
+    );
 }
 
 #[test]
@@ -116,7 +131,10 @@ fn every_prefix_and_bit_flip_is_refused_without_panic() {
     let token = seal_session(&keys, &session_claims());
     for end in 0..token.len() {
         let prefix = &token[..end];
-        assert!(open_session(&keys, prefix, NOW).is_err(), "prefix {end} opened");
+        assert!(
+            open_session(&keys, prefix, NOW).is_err(),
+            "prefix {end} opened"
+        );
     }
     let bytes = token.as_bytes();
     for index in 0..bytes.len() {
@@ -125,7 +143,10 @@ fn every_prefix_and_bit_flip_is_refused_without_panic() {
             flipped[index] ^= 1 << bit;
             // A flip may leave invalid UTF-8: such a header never reaches us as &str.
             if let Ok(text) = std::str::from_utf8(&flipped) {
-                assert!(open_session(&keys, text, NOW).is_err(), "flip {index}:{bit} opened");
+                assert!(
+                    open_session(&keys, text, NOW).is_err(),
+                    "flip {index}:{bit} opened"
+                );
             }
         }
     }
@@ -151,7 +172,10 @@ fn malformed_shapes() {
     for case in cases {
         assert!(open_session(&keys, &case, NOW).is_err(), "{case:?} opened");
     }
-    assert_eq!(open_session(&keys, payload, NOW), Err(TokenError::Malformed));
+    assert_eq!(
+        open_session(&keys, payload, NOW),
+        Err(TokenError::Malformed)
+    );
     assert_eq!(
         open_session(&keys, &format!("{payload}.{signature}.x"), NOW),
         Err(TokenError::Malformed)
@@ -163,7 +187,11 @@ fn authentic_but_not_the_expected_json_is_malformed() {
     // A token we signed over bytes that are not SessionClaims (e.g. a future field) is refused.
     let keys = keys(1);
     let payload = br#"{"sid":"a","uid":"b","cid":"c","exp":1,"admin":true}"#;
-    let tag = keys.current.mac_for(Purpose::Session, payload).finalize().into_bytes();
+    let tag = keys
+        .current
+        .mac_for(Purpose::Session, payload)
+        .finalize()
+        .into_bytes();
     let mut signature = keys.current.id().to_vec();
     signature.extend_from_slice(&tag);
     let token = format!("{}.{}", b64(payload), b64(&signature));
@@ -173,7 +201,10 @@ fn authentic_but_not_the_expected_json_is_malformed() {
 #[test]
 fn wrong_key_is_unknown_key() {
     let token = seal_session(&keys(1), &session_claims());
-    assert_eq!(open_session(&keys(2), &token, NOW), Err(TokenError::UnknownKey));
+    assert_eq!(
+        open_session(&keys(2), &token, NOW),
+        Err(TokenError::UnknownKey)
+    );
 }
 
 #[test]
@@ -185,14 +216,20 @@ fn forged_key_id_with_wrong_tag_is_bad_signature() {
     let mut signature = unb64(signature);
     signature[..KEY_ID_LEN].copy_from_slice(&ours.current.id());
     let token = format!("{payload}.{}", b64(&signature));
-    assert_eq!(open_session(&ours, &token, NOW), Err(TokenError::BadSignature));
+    assert_eq!(
+        open_session(&ours, &token, NOW),
+        Err(TokenError::BadSignature)
+    );
 }
 
 #[test]
 fn rotation_previous_key_still_verifies() {
     let old = keys(1);
     let token = seal_session(&old, &session_claims());
-    let rotated = SigningKeys { current: key(2), previous: Some(key(1)) };
+    let rotated = SigningKeys {
+        current: key(2),
+        previous: Some(key(1)),
+    };
     assert_eq!(open_session(&rotated, &token, NOW), Ok(session_claims()));
     // New tokens are signed with the current key only.
     let fresh = seal_session(&rotated, &session_claims());
@@ -203,8 +240,14 @@ fn rotation_previous_key_still_verifies() {
 #[test]
 fn rotation_key_in_neither_slot_is_unknown_key() {
     let token = seal_session(&keys(1), &session_claims());
-    let rotated_twice = SigningKeys { current: key(3), previous: Some(key(2)) };
-    assert_eq!(open_session(&rotated_twice, &token, NOW), Err(TokenError::UnknownKey));
+    let rotated_twice = SigningKeys {
+        current: key(3),
+        previous: Some(key(2)),
+    };
+    assert_eq!(
+        open_session(&rotated_twice, &token, NOW),
+        Err(TokenError::UnknownKey)
+    );
 }
 
 #[test]
@@ -212,9 +255,15 @@ fn ceremony_token_is_not_a_session_and_vice_versa() {
     let keys = keys(1);
     // Same JSON shape in both directions would still fail: the label is in the MAC.
     let ceremony = seal_ceremony(&keys, &ceremony_claims());
-    assert_eq!(open_session(&keys, &ceremony, NOW), Err(TokenError::BadSignature));
+    assert_eq!(
+        open_session(&keys, &ceremony, NOW),
+        Err(TokenError::BadSignature)
+    );
     let session = seal_session(&keys, &session_claims());
-    assert_eq!(open_ceremony(&keys, &session, NOW), Err(TokenError::BadSignature));
+    assert_eq!(
+        open_ceremony(&keys, &session, NOW),
+        Err(TokenError::BadSignature)
+    );
 }
 
 #[test]
@@ -223,17 +272,32 @@ fn expired_at_and_after_exp() {
     let claims = session_claims();
     let token = seal_session(&keys, &claims);
     assert!(open_session(&keys, &token, claims.exp - 1).is_ok());
-    assert_eq!(open_session(&keys, &token, claims.exp), Err(TokenError::Expired));
-    assert_eq!(open_session(&keys, &token, u64::MAX), Err(TokenError::Expired));
+    assert_eq!(
+        open_session(&keys, &token, claims.exp),
+        Err(TokenError::Expired)
+    );
+    assert_eq!(
+        open_session(&keys, &token, u64::MAX),
+        Err(TokenError::Expired)
+    );
     let ceremony = ceremony_claims();
     let token = seal_ceremony(&keys, &ceremony);
-    assert_eq!(open_ceremony(&keys, &token, ceremony.exp + 1), Err(TokenError::Expired));
+    assert_eq!(
+        open_ceremony(&keys, &token, ceremony.exp + 1),
+        Err(TokenError::Expired)
+    );
 }
 
 #[test]
 fn short_key_is_rejected() {
-    assert_eq!(Key::new(vec![0; 31]).unwrap_err(), KeyError::TooShort { len: 31 });
-    assert_eq!(Key::new(Vec::new()).unwrap_err(), KeyError::TooShort { len: 0 });
+    assert_eq!(
+        Key::new(vec![0; 31]).unwrap_err(),
+        KeyError::TooShort { len: 31 }
+    );
+    assert_eq!(
+        Key::new(Vec::new()).unwrap_err(),
+        KeyError::TooShort { len: 0 }
+    );
     assert!(Key::new(vec![0; 32]).is_ok());
     assert!(Key::new(vec![0; 200]).is_ok());
 }
@@ -245,7 +309,10 @@ fn huge_input_is_malformed_before_decoding() {
     let huge = "A".repeat(MAX_TOKEN_LEN + 1);
     assert_eq!(open_session(&keys, &huge, NOW), Err(TokenError::Malformed));
     let megabyte = format!("{}.{}", "A".repeat(1 << 20), "A".repeat(48));
-    assert_eq!(open_ceremony(&keys, &megabyte, NOW), Err(TokenError::Malformed));
+    assert_eq!(
+        open_ceremony(&keys, &megabyte, NOW),
+        Err(TokenError::Malformed)
+    );
 }
 
 #[test]
@@ -262,14 +329,20 @@ fn error_codes_are_stable() {
     assert_eq!(TokenError::UnknownKey.code(), "token_unknown_key");
     assert_eq!(TokenError::BadSignature.code(), "token_bad_signature");
     assert_eq!(TokenError::Expired.code(), "token_expired");
-    assert_eq!(KeyError::TooShort { len: 1 }.code(), "session_key_too_short");
+    assert_eq!(
+        KeyError::TooShort { len: 1 }.code(),
+        "session_key_too_short"
+    );
 }
 
 #[test]
 fn session_id_is_43_base64url_chars() {
     let sid = session_id([0xff; 32]);
     assert_eq!(sid.len(), 43);
-    assert!(sid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    assert!(
+        sid.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    );
 }
 
 #[test]

@@ -153,7 +153,10 @@ pub fn verify_authentication(
     // Step 20: "If the credential backup state is used as part of Relying Party business logic
     // or policy, ... If credentialRecord.backupEligible is set, verify that currentBe is set.
     // If credentialRecord.backupEligible is not set, verify that currentBe is not set."
-    if stored.backup_eligible.is_some_and(|recorded| recorded != backup_eligible) {
+    if stored
+        .backup_eligible
+        .is_some_and(|recorded| recorded != backup_eligible)
+    {
         return Err(Error::BackupEligibilityChanged);
     }
 
@@ -175,7 +178,10 @@ pub fn verify_authentication(
     // Relying Party-specific." Bio fails it.
     let received = auth_data.sign_count;
     if (received != 0 || stored.sign_count != 0) && received <= stored.sign_count {
-        return Err(Error::SignCountRegressed { stored: stored.sign_count, received });
+        return Err(Error::SignCountRegressed {
+            stored: stored.sign_count,
+            received,
+        });
     }
 
     // Step 25: "If response.attestationObject is present and the Relying Party wishes to verify

@@ -84,8 +84,11 @@ impl<'a> AuthenticatorData<'a> {
         let flags = Flags(r.u8().map_err(|_| bad("shorter than 37 bytes"))?);
         let sign_count = r.u32_be().map_err(|_| bad("shorter than 37 bytes"))?;
 
-        let attested_credential_data =
-            if flags.has(Flags::AT) { Some(Self::attested(&mut r)?) } else { None };
+        let attested_credential_data = if flags.has(Flags::AT) {
+            Some(Self::attested(&mut r)?)
+        } else {
+            None
+        };
 
         let extensions = if flags.has(Flags::ED) {
             let (value, rest) = cbor::decode_prefix(r.rest()).map_err(|e| bad(e.as_str()))?;
@@ -99,12 +102,23 @@ impl<'a> AuthenticatorData<'a> {
         };
 
         r.finish().map_err(|_| bad("trailing bytes"))?;
-        Ok(Self { rp_id_hash, flags, sign_count, attested_credential_data, extensions })
+        Ok(Self {
+            rp_id_hash,
+            flags,
+            sign_count,
+            attested_credential_data,
+            extensions,
+        })
     }
 
     fn attested(r: &mut Reader<'a>) -> Result<AttestedCredentialData<'a>, Error> {
-        let aaguid = *r.array::<16>().map_err(|_| bad("attested credential data truncated"))?;
-        let len = usize::from(r.u16_be().map_err(|_| bad("attested credential data truncated"))?);
+        let aaguid = *r
+            .array::<16>()
+            .map_err(|_| bad("attested credential data truncated"))?;
+        let len = usize::from(
+            r.u16_be()
+                .map_err(|_| bad("attested credential data truncated"))?,
+        );
         if len > MAX_CREDENTIAL_ID_LEN {
             return Err(bad("credential id longer than 1023 bytes"));
         }
@@ -112,7 +126,9 @@ impl<'a> AuthenticatorData<'a> {
         let start = r.rest();
         let (key, rest) = cbor::decode_prefix(start).map_err(|e| bad(e.as_str()))?;
         let used = start.len() - rest.len();
-        let credential_public_key = r.take(used).map_err(|_| bad("credential public key truncated"))?;
+        let credential_public_key = r
+            .take(used)
+            .map_err(|_| bad("credential public key truncated"))?;
         Ok(AttestedCredentialData {
             aaguid,
             credential_id,
@@ -124,7 +140,12 @@ impl<'a> AuthenticatorData<'a> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
     use crate::webauthn::cbor::tests::hex;
 
@@ -158,7 +179,10 @@ mod tests {
         assert_eq!(acd.aaguid[15], 0x0f);
         assert_eq!(acd.credential_id, &[0xab, 0xcd]);
         assert_eq!(acd.credential_public_key, &[0xa1, 0x01, 0x02]);
-        assert_eq!(ad.extensions.unwrap().get_text_key("credProtect"), Some(&Value::Int(2)));
+        assert_eq!(
+            ad.extensions.unwrap().get_text_key("credProtect"),
+            Some(&Value::Int(2))
+        );
     }
 
     #[test]
@@ -168,15 +192,30 @@ mod tests {
             (hex(RP), "shorter than 37 bytes"),
             (assertion("01", "00"), "trailing bytes"),
             (assertion("41", ""), "attested credential data truncated"), // AT, nothing after
-            (assertion("41", &format!("{} 0005 abcd", "00".repeat(16))), "credential id truncated"),
-            (assertion("41", &long_id), "credential id longer than 1023 bytes"),
-            (assertion("41", &format!("{} 0000 a1 01", "00".repeat(16))), "CBOR length larger than the input"),
-            (assertion("41", &format!("{} 0000 a0 a0", "00".repeat(16))), "trailing bytes"), // ED clear
-            (assertion("81", ""), "CBOR ended inside an item"),       // ED, no map
+            (
+                assertion("41", &format!("{} 0005 abcd", "00".repeat(16))),
+                "credential id truncated",
+            ),
+            (
+                assertion("41", &long_id),
+                "credential id longer than 1023 bytes",
+            ),
+            (
+                assertion("41", &format!("{} 0000 a1 01", "00".repeat(16))),
+                "CBOR length larger than the input",
+            ),
+            (
+                assertion("41", &format!("{} 0000 a0 a0", "00".repeat(16))),
+                "trailing bytes",
+            ), // ED clear
+            (assertion("81", ""), "CBOR ended inside an item"), // ED, no map
             (assertion("81", "01"), "extensions are not a CBOR map"), // ED, an int
-            (assertion("81", "a0 00"), "trailing bytes"),             // ED, map, then a byte
+            (assertion("81", "a0 00"), "trailing bytes"),       // ED, map, then a byte
             (assertion("81", "a2 01 00 01 00"), "duplicate CBOR map key"),
-            (assertion("81", &"a1 01 ".repeat(20)), "CBOR nested too deeply"),
+            (
+                assertion("81", &"a1 01 ".repeat(20)),
+                "CBOR nested too deeply",
+            ),
         ];
         for (bytes, detail) in cases {
             assert_eq!(
@@ -190,6 +229,11 @@ mod tests {
     #[test]
     fn unknown_extensions_are_kept_not_refused() {
         let bytes = assertion("81", "a1 63 666f6f f6"); // {"foo": null}
-        assert!(AuthenticatorData::parse(&bytes).unwrap().extensions.is_some());
+        assert!(
+            AuthenticatorData::parse(&bytes)
+                .unwrap()
+                .extensions
+                .is_some()
+        );
     }
 }

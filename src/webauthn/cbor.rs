@@ -128,18 +128,27 @@ impl<'a> Value<'a> {
 
     /// The value under integer key `key` when this is a map (COSE labels).
     pub fn get_int_key(&self, key: i64) -> Option<&Value<'a>> {
-        self.as_map()?.iter().find(|(k, _)| *k == Value::Int(key)).map(|(_, v)| v)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| *k == Value::Int(key))
+            .map(|(_, v)| v)
     }
 
     /// The value under text key `key` when this is a map (attestation object members).
     pub fn get_text_key(&self, key: &str) -> Option<&Value<'a>> {
-        self.as_map()?.iter().find(|(k, _)| *k == Value::Text(key)).map(|(_, v)| v)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| *k == Value::Text(key))
+            .map(|(_, v)| v)
     }
 }
 
 /// Decodes exactly one item that spans all of `input`.
 pub fn decode_exact(input: &[u8]) -> Result<Value<'_>, Error> {
-    let mut decoder = Decoder { reader: Reader::new(input), items: 0 };
+    let mut decoder = Decoder {
+        reader: Reader::new(input),
+        items: 0,
+    };
     let value = decoder.item(1)?;
     decoder.reader.finish()?;
     Ok(value)
@@ -147,7 +156,10 @@ pub fn decode_exact(input: &[u8]) -> Result<Value<'_>, Error> {
 
 /// Decodes one item at the start of `input`; returns it and the bytes after it.
 pub fn decode_prefix(input: &[u8]) -> Result<(Value<'_>, &[u8]), Error> {
-    let mut decoder = Decoder { reader: Reader::new(input), items: 0 };
+    let mut decoder = Decoder {
+        reader: Reader::new(input),
+        items: 0,
+    };
     let value = decoder.item(1)?;
     Ok((value, decoder.reader.rest()))
 }
@@ -174,7 +186,9 @@ impl<'a> Decoder<'a> {
     /// A declared count of `per_item`-byte-minimum entries, checked against what remains.
     fn count(&self, declared: u64, min_bytes_each: usize) -> Result<usize, Error> {
         let count = usize::try_from(declared).map_err(|_| Error::LengthTooLarge)?;
-        let needed = count.checked_mul(min_bytes_each).ok_or(Error::LengthTooLarge)?;
+        let needed = count
+            .checked_mul(min_bytes_each)
+            .ok_or(Error::LengthTooLarge)?;
         if needed > self.reader.remaining() {
             return Err(Error::LengthTooLarge);
         }
@@ -198,7 +212,9 @@ impl<'a> Decoder<'a> {
         match major {
             0 => {
                 let n = self.argument(info)?;
-                i64::try_from(n).map(Value::Int).map_err(|_| Error::IntegerOutOfRange)
+                i64::try_from(n)
+                    .map(Value::Int)
+                    .map_err(|_| Error::IntegerOutOfRange)
             }
             1 => {
                 let n = self.argument(info)?;
@@ -215,7 +231,9 @@ impl<'a> Decoder<'a> {
                 if major == 2 {
                     Ok(Value::Bytes(bytes))
                 } else {
-                    core::str::from_utf8(bytes).map(Value::Text).map_err(|_| Error::InvalidUtf8)
+                    core::str::from_utf8(bytes)
+                        .map(Value::Text)
+                        .map_err(|_| Error::InvalidUtf8)
                 }
             }
             4 => {
@@ -256,57 +274,72 @@ impl<'a> Decoder<'a> {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     /// Hex with whitespace and `#` comments to the end of each line.
     pub(crate) fn hex(s: &str) -> Vec<u8> {
-        let s: String =
-            s.lines().map(|l| l.split('#').next().unwrap()).flat_map(str::split_whitespace).collect();
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        let s: String = s
+            .lines()
+            .map(|l| l.split('#').next().unwrap())
+            .flat_map(str::split_whitespace)
+            .collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     #[test]
     fn decodes_an_es256_cose_key() {
-        let bytes = hex(
-            "a5                 # map(5)
+        let bytes = hex("a5                 # map(5)
              01 02              # 1 (kty): 2 (EC2)
              03 26              # 3 (alg): -7 (ES256)
              20 01              # -1 (crv): 1 (P-256)
              21 5820 {x}        # -2 (x): bytes(32)
              22 5820 {y}        # -3 (y): bytes(32)"
-                .replace("{x}", &"11".repeat(32))
-                .replace("{y}", &"22".repeat(32))
-                .as_str(),
-        );
+            .replace("{x}", &"11".repeat(32))
+            .replace("{y}", &"22".repeat(32))
+            .as_str());
         let v = decode_exact(&bytes).unwrap();
         assert_eq!(v.get_int_key(1), Some(&Value::Int(2)));
         assert_eq!(v.get_int_key(3), Some(&Value::Int(-7)));
         assert_eq!(v.get_int_key(-1), Some(&Value::Int(1)));
-        assert_eq!(v.get_int_key(-2).and_then(Value::as_bytes), Some(&[0x11; 32][..]));
-        assert_eq!(v.get_int_key(-3).and_then(Value::as_bytes), Some(&[0x22; 32][..]));
+        assert_eq!(
+            v.get_int_key(-2).and_then(Value::as_bytes),
+            Some(&[0x11; 32][..])
+        );
+        assert_eq!(
+            v.get_int_key(-3).and_then(Value::as_bytes),
+            Some(&[0x22; 32][..])
+        );
     }
 
     #[test]
     fn decodes_every_supported_item() {
         let cases: &[(&str, Value<'static>)] = &[
-            ("00", Value::Int(0)),                                   // 0
-            ("17", Value::Int(23)),                                  // 23, immediate
-            ("1818", Value::Int(24)),                                // uint8 24
-            ("190100", Value::Int(256)),                             // uint16
-            ("1a00010000", Value::Int(65536)),                       // uint32
-            ("1b7fffffffffffffff", Value::Int(i64::MAX)),            // uint64 max i64
-            ("20", Value::Int(-1)),                                  // -1
-            ("3b7fffffffffffffff", Value::Int(i64::MIN)),            // -1 - (2^63-1)
-            ("40", Value::Bytes(b"")),                               // bytes(0)
-            ("5a00000000", Value::Bytes(b"")),                       // bytes(0), 4-byte length: legal
-            ("4201ff", Value::Bytes(&[0x01, 0xff])),                 // bytes(2)
-            ("6161", Value::Text("a")),                              // text(1) "a"
-            ("f4", Value::Bool(false)),                              // false
-            ("f5", Value::Bool(true)),                               // true
-            ("f6", Value::Null),                                     // null
+            ("00", Value::Int(0)),                                      // 0
+            ("17", Value::Int(23)),                                     // 23, immediate
+            ("1818", Value::Int(24)),                                   // uint8 24
+            ("190100", Value::Int(256)),                                // uint16
+            ("1a00010000", Value::Int(65536)),                          // uint32
+            ("1b7fffffffffffffff", Value::Int(i64::MAX)),               // uint64 max i64
+            ("20", Value::Int(-1)),                                     // -1
+            ("3b7fffffffffffffff", Value::Int(i64::MIN)),               // -1 - (2^63-1)
+            ("40", Value::Bytes(b"")),                                  // bytes(0)
+            ("5a00000000", Value::Bytes(b"")), // bytes(0), 4-byte length: legal
+            ("4201ff", Value::Bytes(&[0x01, 0xff])), // bytes(2)
+            ("6161", Value::Text("a")),        // text(1) "a"
+            ("f4", Value::Bool(false)),        // false
+            ("f5", Value::Bool(true)),         // true
+            ("f6", Value::Null),               // null
             ("8201f6", Value::Array(vec![Value::Int(1), Value::Null])), // [1, null]
-            ("a0", Value::Map(vec![])),                              // {}
+            ("a0", Value::Map(vec![])),        // {}
         ];
         for (input, expected) in cases {
             assert_eq!(&decode_exact(&hex(input)).unwrap(), expected, "{input}");
@@ -316,33 +349,33 @@ pub(crate) mod tests {
     #[test]
     fn bad_input_gives_the_exact_error() {
         let cases: &[(&str, Error)] = &[
-            ("", Error::UnexpectedEnd),                         // nothing
-            ("0000", Error::TrailingBytes),                     // 0, then a second item
-            ("18", Error::UnexpectedEnd),                       // uint8 without its byte
-            ("1bffffffffffffffff", Error::IntegerOutOfRange),   // 2^64-1
-            ("1c", Error::Unsupported),                         // reserved info 28
-            ("5f", Error::IndefiniteLength),                    // indefinite bytes
-            ("9f", Error::IndefiniteLength),                    // indefinite array
-            ("bf", Error::IndefiniteLength),                    // indefinite map
-            ("ff", Error::IndefiniteLength),                    // break
-            ("c0 00", Error::Unsupported),                      // tag 0, 0
-            ("f7", Error::Unsupported),                         // undefined
-            ("f93c00", Error::Unsupported),                     // half float 1.0
-            ("fb3ff0000000000000", Error::Unsupported),         // double 1.0
-            ("f820", Error::Unsupported),                       // simple(32)
-            ("42 01", Error::LengthTooLarge),                   // bytes(2) with 1 byte
-            ("3b 8000000000000000", Error::IntegerOutOfRange),  // -1 - 2^63, below i64::MIN
-            ("5a 00000002 01", Error::LengthTooLarge),          // bytes(2), 4-byte length, 1 byte
-            ("5b 0000000100000000", Error::LengthTooLarge),     // bytes(2^32)
-            ("5b ffffffffffffffff", Error::LengthTooLarge),     // bytes(2^64-1)
-            ("7b ffffffffffffffff", Error::LengthTooLarge),     // text(2^64-1)
-            ("9b 0000000100000000", Error::LengthTooLarge),     // array(2^32)
-            ("9b ffffffffffffffff", Error::LengthTooLarge),     // array(2^64-1)
-            ("bb ffffffffffffffff", Error::LengthTooLarge),     // map(2^64-1)
-            ("a1 01", Error::LengthTooLarge),                   // map(1) needs 2 bytes
-            ("a2 01 00 01 00", Error::DuplicateKey),            // {1: 0, 1: 0}
-            ("a2 6161 00 6161 01", Error::DuplicateKey),        // {"a": 0, "a": 1}
-            ("62 c328", Error::InvalidUtf8),                    // text(2) invalid UTF-8
+            ("", Error::UnexpectedEnd),                        // nothing
+            ("0000", Error::TrailingBytes),                    // 0, then a second item
+            ("18", Error::UnexpectedEnd),                      // uint8 without its byte
+            ("1bffffffffffffffff", Error::IntegerOutOfRange),  // 2^64-1
+            ("1c", Error::Unsupported),                        // reserved info 28
+            ("5f", Error::IndefiniteLength),                   // indefinite bytes
+            ("9f", Error::IndefiniteLength),                   // indefinite array
+            ("bf", Error::IndefiniteLength),                   // indefinite map
+            ("ff", Error::IndefiniteLength),                   // break
+            ("c0 00", Error::Unsupported),                     // tag 0, 0
+            ("f7", Error::Unsupported),                        // undefined
+            ("f93c00", Error::Unsupported),                    // half float 1.0
+            ("fb3ff0000000000000", Error::Unsupported),        // double 1.0
+            ("f820", Error::Unsupported),                      // simple(32)
+            ("42 01", Error::LengthTooLarge),                  // bytes(2) with 1 byte
+            ("3b 8000000000000000", Error::IntegerOutOfRange), // -1 - 2^63, below i64::MIN
+            ("5a 00000002 01", Error::LengthTooLarge),         // bytes(2), 4-byte length, 1 byte
+            ("5b 0000000100000000", Error::LengthTooLarge),    // bytes(2^32)
+            ("5b ffffffffffffffff", Error::LengthTooLarge),    // bytes(2^64-1)
+            ("7b ffffffffffffffff", Error::LengthTooLarge),    // text(2^64-1)
+            ("9b 0000000100000000", Error::LengthTooLarge),    // array(2^32)
+            ("9b ffffffffffffffff", Error::LengthTooLarge),    // array(2^64-1)
+            ("bb ffffffffffffffff", Error::LengthTooLarge),    // map(2^64-1)
+            ("a1 01", Error::LengthTooLarge),                  // map(1) needs 2 bytes
+            ("a2 01 00 01 00", Error::DuplicateKey),           // {1: 0, 1: 0}
+            ("a2 6161 00 6161 01", Error::DuplicateKey),       // {"a": 0, "a": 1}
+            ("62 c328", Error::InvalidUtf8),                   // text(2) invalid UTF-8
         ];
         for (input, expected) in cases {
             assert_eq!(decode_exact(&hex(input)), Err(*expected), "{input}");

@@ -38,41 +38,67 @@ pub struct CollectedClientData<'a> {
 impl<'a> CollectedClientData<'a> {
     /// Parses `clientDataJSON` (UTF-8 JSON; malformed if not).
     pub fn parse(json: &'a [u8]) -> Result<Self, Error> {
-        serde_json::from_slice(json).map_err(|_| Error::malformed(Part::ClientData, "not the expected JSON"))
+        serde_json::from_slice(json)
+            .map_err(|_| Error::malformed(Part::ClientData, "not the expected JSON"))
     }
 
     /// `C.type` must be `expected` (`webauthn.create` or `webauthn.get`).
     pub fn check_type(&self, expected: &str) -> Result<(), Error> {
-        if self.type_ == expected { Ok(()) } else { Err(Error::ClientDataType) }
+        if self.type_ == expected {
+            Ok(())
+        } else {
+            Err(Error::ClientDataType)
+        }
     }
 
     /// `C.challenge` must be the base64url encoding of `expected`. The strict decoder makes this
     /// byte comparison equal to the spec's string comparison.
     pub fn check_challenge(&self, expected: &[u8]) -> Result<(), Error> {
         let received = base64url::decode(&self.challenge).map_err(|_| Error::Challenge)?;
-        if received == expected { Ok(()) } else { Err(Error::Challenge) }
+        if received == expected {
+            Ok(())
+        } else {
+            Err(Error::Challenge)
+        }
     }
 
     /// `C.origin` must be exactly one of `origins`.
     pub fn check_origin(&self, origins: &[String]) -> Result<(), Error> {
-        if origins.iter().any(|o| *o == self.origin) { Ok(()) } else { Err(Error::Origin) }
+        if origins.iter().any(|o| *o == self.origin) {
+            Ok(())
+        } else {
+            Err(Error::Origin)
+        }
     }
 
     /// NOT IN SPEC as a hard rule: the spec lets a relying party accept framed ceremonies; Bio's
     /// pages are never framed, so `crossOrigin: true` is refused.
     pub fn check_not_cross_origin(&self) -> Result<(), Error> {
-        if self.cross_origin == Some(true) { Err(Error::CrossOrigin) } else { Ok(()) }
+        if self.cross_origin == Some(true) {
+            Err(Error::CrossOrigin)
+        } else {
+            Ok(())
+        }
     }
 
     /// NOT IN SPEC as a hard rule: any `topOrigin` means the page was framed; refused.
     pub fn check_no_top_origin(&self) -> Result<(), Error> {
-        if self.top_origin.is_some() { Err(Error::CrossOrigin) } else { Ok(()) }
+        if self.top_origin.is_some() {
+            Err(Error::CrossOrigin)
+        } else {
+            Ok(())
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     #[test]
@@ -84,14 +110,18 @@ mod tests {
         assert_eq!(c.check_challenge(&[1, 2, 3]), Ok(()));
         assert_eq!(c.check_challenge(&[1, 2]), Err(Error::Challenge));
         assert_eq!(c.check_origin(&["https://a.example".into()]), Ok(()));
-        assert_eq!(c.check_origin(&["https://a.example/".into()]), Err(Error::Origin));
+        assert_eq!(
+            c.check_origin(&["https://a.example/".into()]),
+            Err(Error::Origin)
+        );
         assert_eq!(c.check_not_cross_origin(), Ok(()));
         assert_eq!(c.check_no_top_origin(), Ok(()));
     }
 
     #[test]
     fn escaped_strings_are_decoded() {
-        let json = br#"{"type":"webauthn\u002eget","challenge":"AQID","origin":"https:\/\/a.example"}"#;
+        let json =
+            br#"{"type":"webauthn\u002eget","challenge":"AQID","origin":"https:\/\/a.example"}"#;
         let c = CollectedClientData::parse(json).unwrap();
         assert_eq!(c.check_type("webauthn.get"), Ok(()));
         assert_eq!(c.check_origin(&["https://a.example".into()]), Ok(()));
@@ -105,8 +135,14 @@ mod tests {
             (b"[]", malformed),
             (br#"{"type":"webauthn.get","challenge":"AQID"}"#, malformed), // no origin
             (br#"{"type":1,"challenge":"AQID","origin":"o"}"#, malformed),
-            (br#"{"type":"t","type":"t","challenge":"AQID","origin":"o"}"#, malformed), // duplicate
-            (b"{\"type\":\"\xff\",\"challenge\":\"AQID\",\"origin\":\"o\"}", malformed), // not UTF-8
+            (
+                br#"{"type":"t","type":"t","challenge":"AQID","origin":"o"}"#,
+                malformed,
+            ), // duplicate
+            (
+                b"{\"type\":\"\xff\",\"challenge\":\"AQID\",\"origin\":\"o\"}",
+                malformed,
+            ), // not UTF-8
         ];
         for (json, expected) in cases {
             assert_eq!(CollectedClientData::parse(json).unwrap_err(), *expected);

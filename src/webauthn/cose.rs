@@ -55,11 +55,15 @@ fn bad(detail: &'static str) -> Error {
 }
 
 fn int(key: &Value<'_>, label: i64) -> Result<i64, Error> {
-    key.get_int_key(label).and_then(Value::as_int).ok_or_else(|| bad("missing integer parameter"))
+    key.get_int_key(label)
+        .and_then(Value::as_int)
+        .ok_or_else(|| bad("missing integer parameter"))
 }
 
 fn bytes<'a>(key: &Value<'a>, label: i64) -> Result<&'a [u8], Error> {
-    key.get_int_key(label).and_then(Value::as_bytes).ok_or_else(|| bad("missing byte-string parameter"))
+    key.get_int_key(label)
+        .and_then(Value::as_bytes)
+        .ok_or_else(|| bad("missing byte-string parameter"))
 }
 
 impl CoseKey {
@@ -88,7 +92,9 @@ impl CoseKey {
                 }
                 let mut sec1 = [0x04; 65];
                 let (head, tail) = sec1.split_at_mut(33);
-                head.get_mut(1..).ok_or_else(|| bad("P-256 coordinate is not 32 bytes"))?.copy_from_slice(x);
+                head.get_mut(1..)
+                    .ok_or_else(|| bad("P-256 coordinate is not 32 bytes"))?
+                    .copy_from_slice(x);
                 tail.copy_from_slice(y);
                 p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
                     .map(CoseKey::Es256)
@@ -98,8 +104,9 @@ impl CoseKey {
                 if kty != KTY_OKP || int(key, -1)? != CRV_ED25519 {
                     return Err(bad("EdDSA key is not OKP on Ed25519"));
                 }
-                let x: &[u8; 32] =
-                    bytes(key, -2)?.try_into().map_err(|_| bad("Ed25519 key is not 32 bytes"))?;
+                let x: &[u8; 32] = bytes(key, -2)?
+                    .try_into()
+                    .map_err(|_| bad("Ed25519 key is not 32 bytes"))?;
                 ed25519_dalek::VerifyingKey::from_bytes(x)
                     .map(CoseKey::EdDsa)
                     .map_err(|_| bad("Ed25519 key is not a valid point"))
@@ -140,21 +147,29 @@ impl CoseKey {
         match self {
             CoseKey::Es256(key) => {
                 // §6.5.6: ES256 signatures are ASN.1 DER encoded, not raw r‖s.
-                let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| Error::Signature)?;
-                key.multipart_verify(parts, &sig).map_err(|_| Error::Signature)
+                let sig =
+                    p256::ecdsa::Signature::from_der(signature).map_err(|_| Error::Signature)?;
+                key.multipart_verify(parts, &sig)
+                    .map_err(|_| Error::Signature)
             }
             CoseKey::EdDsa(key) => {
                 // Ed25519 hashes the message twice internally, so it needs it whole.
-                let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| Error::Signature)?;
-                key.verify_strict(&parts.concat(), &sig).map_err(|_| Error::Signature)
+                let sig = ed25519_dalek::Signature::from_slice(signature)
+                    .map_err(|_| Error::Signature)?;
+                key.verify_strict(&parts.concat(), &sig)
+                    .map_err(|_| Error::Signature)
             }
             CoseKey::Rs256(key) => {
                 let mut hash = Sha256::new();
                 for part in parts {
                     hash.update(part);
                 }
-                key.verify(rsa::Pkcs1v15Sign::new::<Sha256>(), &hash.finalize(), signature)
-                    .map_err(|_| Error::Signature)
+                key.verify(
+                    rsa::Pkcs1v15Sign::new::<Sha256>(),
+                    &hash.finalize(),
+                    signature,
+                )
+                .map_err(|_| Error::Signature)
             }
         }
     }
@@ -162,7 +177,12 @@ impl CoseKey {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
     use crate::webauthn::cbor::tests::hex;
 
@@ -193,20 +213,51 @@ mod tests {
         let y = format!("5820{GY}");
         let off_curve = format!("5820{}", "00".repeat(31) + "01");
         let cases: Vec<(Vec<u8>, Error)> = vec![
-            (es256("3903e6", "02", "01", &x, &y), Error::UnsupportedAlgorithm(-999)), // alg -999
-            (es256("26", "03", "01", &x, &y), bad("ES256 key is not EC2 on P-256")), // kty RSA
-            (es256("26", "02", "02", &x, &y), bad("ES256 key is not EC2 on P-256")), // crv P-384
-            (es256("26", "02", "01", &x, &off_curve), bad("P-256 point is not on the curve")),
-            (es256("26", "02", "01", &x, "5801aa"), bad("P-256 coordinate is not 32 bytes")),
-            (es256("26", "02", "01", &x, "f5"), bad("missing byte-string parameter")), // y: true
-            (es256("26", "02", "01", &x, &y)[..10].to_vec(), bad("CBOR length larger than the input")),
+            (
+                es256("3903e6", "02", "01", &x, &y),
+                Error::UnsupportedAlgorithm(-999),
+            ), // alg -999
+            (
+                es256("26", "03", "01", &x, &y),
+                bad("ES256 key is not EC2 on P-256"),
+            ), // kty RSA
+            (
+                es256("26", "02", "02", &x, &y),
+                bad("ES256 key is not EC2 on P-256"),
+            ), // crv P-384
+            (
+                es256("26", "02", "01", &x, &off_curve),
+                bad("P-256 point is not on the curve"),
+            ),
+            (
+                es256("26", "02", "01", &x, "5801aa"),
+                bad("P-256 coordinate is not 32 bytes"),
+            ),
+            (
+                es256("26", "02", "01", &x, "f5"),
+                bad("missing byte-string parameter"),
+            ), // y: true
+            (
+                es256("26", "02", "01", &x, &y)[..10].to_vec(),
+                bad("CBOR length larger than the input"),
+            ),
             (hex("a1 01 02"), bad("missing integer parameter")), // {kty: 2}, no alg
             (hex("80"), bad("not a CBOR map")),
-            (hex("a3 01 01 03 27 20 06"), bad("missing byte-string parameter")), // EdDSA, no x
-            (hex("a4 01 03 03 390100 20 4101 21 43010001"), bad("RSA modulus shorter than 2048 bits")),
+            (
+                hex("a3 01 01 03 27 20 06"),
+                bad("missing byte-string parameter"),
+            ), // EdDSA, no x
+            (
+                hex("a4 01 03 03 390100 20 4101 21 43010001"),
+                bad("RSA modulus shorter than 2048 bits"),
+            ),
         ];
         for (bytes, expected) in cases {
-            assert_eq!(CoseKey::from_cose(&bytes).unwrap_err(), expected, "{expected:?}");
+            assert_eq!(
+                CoseKey::from_cose(&bytes).unwrap_err(),
+                expected,
+                "{expected:?}"
+            );
         }
     }
 }

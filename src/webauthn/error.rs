@@ -176,7 +176,9 @@ impl fmt::Display for Error {
             Error::Malformed { part, detail } => {
                 let what = match part {
                     Part::ResponseJson => "response JSON",
-                    Part::Base64(field) => return write!(f, "malformed base64url in {field}: {detail}"),
+                    Part::Base64(field) => {
+                        return write!(f, "malformed base64url in {field}: {detail}");
+                    }
                     Part::CredentialType => "credential type",
                     Part::ClientData => "clientDataJSON",
                     Part::AttestationObject => "attestation object",
@@ -201,7 +203,10 @@ impl fmt::Display for Error {
             Error::UnsupportedAlgorithm(alg) => write!(f, "unsupported COSE algorithm {alg}"),
             Error::Signature => f.write_str("signature does not verify"),
             Error::SignCountRegressed { stored, received } => {
-                write!(f, "signature counter {received} is not above the stored {stored}")
+                write!(
+                    f,
+                    "signature counter {received} is not above the stored {stored}"
+                )
             }
             Error::UserHandleMismatch => f.write_str("userHandle is not the credential owner's"),
             Error::Attestation(a) => {
@@ -233,13 +238,29 @@ impl From<cbor::Error> for Attestation {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     const CLASSES: &[&str] = &[
-        "origin", "challenge", "type", "rp_id", "user_present", "user_verified", "signature",
-        "sign_count", "malformed", "unsupported_alg", "attestation", "backup_state",
-        "user_handle", "other",
+        "origin",
+        "challenge",
+        "type",
+        "rp_id",
+        "user_present",
+        "user_verified",
+        "signature",
+        "sign_count",
+        "malformed",
+        "unsupported_alg",
+        "attestation",
+        "backup_state",
+        "user_handle",
+        "other",
     ];
 
     #[test]
@@ -258,7 +279,10 @@ mod tests {
             Error::BackupEligibilityChanged,
             Error::UnsupportedAlgorithm(-999),
             Error::Signature,
-            Error::SignCountRegressed { stored: 2, received: 1 },
+            Error::SignCountRegressed {
+                stored: 2,
+                received: 1,
+            },
             Error::UserHandleMismatch,
             Error::Attestation(Attestation::NotImplemented),
             Error::CredentialIdMismatch,
@@ -266,9 +290,21 @@ mod tests {
         ];
         for e in all {
             assert!(CLASSES.contains(&e.class()), "{e:?}");
-            assert!(e.code().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{e:?}");
+            assert!(
+                e.code()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{e:?}"
+            );
             assert!(!e.to_string().is_empty());
         }
-        assert_eq!(Error::SignCountRegressed { stored: 2, received: 1 }.code(), "sign_count_regressed");
+        assert_eq!(
+            Error::SignCountRegressed {
+                stored: 2,
+                received: 1
+            }
+            .code(),
+            "sign_count_regressed"
+        );
     }
 }

@@ -34,7 +34,10 @@ impl<'a> Reader<'a> {
 
     /// The next `N` bytes as a fixed-size array reference.
     pub fn array<const N: usize>(&mut self) -> Result<&'a [u8; N], Error> {
-        let (head, tail) = self.rest.split_first_chunk::<N>().ok_or(Error::UnexpectedEnd)?;
+        let (head, tail) = self
+            .rest
+            .split_first_chunk::<N>()
+            .ok_or(Error::UnexpectedEnd)?;
         self.rest = tail;
         Ok(head)
     }
@@ -73,13 +76,22 @@ impl<'a> Reader<'a> {
 
     /// Ends the read: fails if any byte is left.
     pub fn finish(self) -> Result<(), Error> {
-        if self.rest.is_empty() { Ok(()) } else { Err(Error::TrailingBytes) }
+        if self.rest.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::TrailingBytes)
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     #[test]

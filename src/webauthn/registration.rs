@@ -163,10 +163,9 @@ pub fn verify_registration(
     // Step 20: "Verify that the "alg" parameter in the credential public key in authData matches
     // the alg attribute of one of the items in pkOptions.pubKeyCredParams." Bio offers ES256,
     // EdDSA and RS256; the key must also be a well-formed key of that algorithm.
-    let attested = auth_data
-        .attested_credential_data
-        .as_ref()
-        .ok_or_else(|| Error::malformed(Part::AuthenticatorData, "attested credential data missing"))?;
+    let attested = auth_data.attested_credential_data.as_ref().ok_or_else(|| {
+        Error::malformed(Part::AuthenticatorData, "attested credential data missing")
+    })?;
     let credential_key = CoseKey::from_value(&attested.credential_public_key_cbor)?;
 
     // Step 21: "Verify that the values of the client extension outputs in clientExtensionResults
@@ -199,7 +198,10 @@ pub fn verify_registration(
     // Step 26: "Verify that the credentialId is ≤ 1023 bytes." (The parser refuses longer ones;
     // repeated here so the step reads where the spec has it.)
     if attested.credential_id.len() > MAX_CREDENTIAL_ID_LEN {
-        return Err(Error::malformed(Part::AuthenticatorData, "credential id longer than 1023 bytes"));
+        return Err(Error::malformed(
+            Part::AuthenticatorData,
+            "credential id longer than 1023 bytes",
+        ));
     }
     // NOT IN SPEC: the credential id the browser reports must be the one the authenticator
     // attested to (the spec stores authData's; a differing rawId means a confused client).
@@ -226,4 +228,3 @@ pub fn verify_registration(
     })
     // Step 29 (untrusted attestation policy) does not apply: trust is not assessed.
 }
-

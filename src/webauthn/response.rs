@@ -12,7 +12,8 @@ use super::base64url;
 use super::error::{Error, Part};
 
 fn decode(field: &'static str, text: &str) -> Result<Vec<u8>, Error> {
-    base64url::decode(text).map_err(|_| Error::malformed(Part::Base64(field), "not unpadded base64url"))
+    base64url::decode(text)
+        .map_err(|_| Error::malformed(Part::Base64(field), "not unpadded base64url"))
 }
 
 fn parse<'de, T: Deserialize<'de>>(json: &'de [u8]) -> Result<T, Error> {
@@ -105,7 +106,10 @@ pub struct AuthenticatorAssertionResponseJson {
 /// Checks `type` and that `id` and `rawId` name the same credential; returns the id bytes.
 fn credential_id(type_: &str, id: &str, raw_id: &str) -> Result<Vec<u8>, Error> {
     if type_ != "public-key" {
-        return Err(Error::malformed(Part::CredentialType, "type is not \"public-key\""));
+        return Err(Error::malformed(
+            Part::CredentialType,
+            "type is not \"public-key\"",
+        ));
     }
     let raw = decode("rawId", raw_id)?;
     // Strict base64url has one encoding per byte string, so equal text means equal bytes.
@@ -174,7 +178,12 @@ impl AuthenticationResponseJson {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     const ASSERTION: &str = r#"{"id":"AQI","rawId":"AQI","type":"public-key","response":{
@@ -196,16 +205,31 @@ mod tests {
             Error::malformed(Part::ResponseJson, "not the expected JSON shape")
         );
         let cases: &[(&str, &str, Error)] = &[
-            (r#""id":"AQI""#, r#""id":"AQM""#, Error::CredentialIdMismatch),
-            (r#""rawId":"AQI""#, r#""rawId":"AQI=""#, Error::malformed(Part::Base64("rawId"), "not unpadded base64url")),
-            (r#""type":"public-key""#, r#""type":"password""#, Error::malformed(Part::CredentialType, "type is not \"public-key\"")),
+            (
+                r#""id":"AQI""#,
+                r#""id":"AQM""#,
+                Error::CredentialIdMismatch,
+            ),
+            (
+                r#""rawId":"AQI""#,
+                r#""rawId":"AQI=""#,
+                Error::malformed(Part::Base64("rawId"), "not unpadded base64url"),
+            ),
+            (
+                r#""type":"public-key""#,
+                r#""type":"password""#,
+                Error::malformed(Part::CredentialType, "type is not \"public-key\""),
+            ),
         ];
         for (from, to, expected) in cases {
-            let r = AuthenticationResponseJson::from_slice(ASSERTION.replace(from, to).as_bytes()).unwrap();
+            let r = AuthenticationResponseJson::from_slice(ASSERTION.replace(from, to).as_bytes())
+                .unwrap();
             assert_eq!(r.raw_id_bytes().unwrap_err(), *expected, "{to}");
         }
         let r = AuthenticationResponseJson::from_slice(
-            ASSERTION.replace(r#""signature":"AA""#, r#""signature":"A""#).as_bytes(),
+            ASSERTION
+                .replace(r#""signature":"AA""#, r#""signature":"A""#)
+                .as_bytes(),
         )
         .unwrap();
         assert_eq!(r.signature_bytes().unwrap_err().code(), "malformed_base64");

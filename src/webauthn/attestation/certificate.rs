@@ -32,7 +32,9 @@ fn tlv<'a>(r: &mut Reader<'a>) -> Result<(u8, &'a [u8]), CertificateError> {
         0x81..=0x84 => {
             let n = usize::from(first & 0x7f);
             let bytes = r.take(n).map_err(|_| CertificateError)?;
-            bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
+            bytes
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
         }
         _ => return Err(CertificateError),
     };
@@ -84,22 +86,31 @@ pub fn p256_public_key(der: &[u8]) -> Result<p256::ecdsa::VerifyingKey, Certific
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     #[test]
     fn refuses_what_is_not_a_certificate() {
         let cases: &[&[u8]] = &[
             &[],
-            &[0x30],                         // SEQUENCE without a length
-            &[0x30, 0x80, 0x00, 0x00],       // indefinite length
-            &[0x30, 0x85, 0, 0, 0, 0, 1],    // 5-byte length
+            &[0x30],                               // SEQUENCE without a length
+            &[0x30, 0x80, 0x00, 0x00],             // indefinite length
+            &[0x30, 0x85, 0, 0, 0, 0, 1],          // 5-byte length
             &[0x30, 0x84, 0xff, 0xff, 0xff, 0xff], // 4 GiB declared
-            &[0x30, 0x00, 0x00],             // trailing byte
-            &[0x30, 0x02, 0x30, 0x00],       // tbs empty
+            &[0x30, 0x00, 0x00],                   // trailing byte
+            &[0x30, 0x02, 0x30, 0x00],             // tbs empty
         ];
         for der in cases {
-            assert_eq!(p256_public_key(der).unwrap_err(), CertificateError, "{der:02x?}");
+            assert_eq!(
+                p256_public_key(der).unwrap_err(),
+                CertificateError,
+                "{der:02x?}"
+            );
         }
     }
 }

@@ -23,7 +23,11 @@ pub fn verify(input: &Input<'_>) -> Result<AttestationType, Error> {
     let malformed = Error::Attestation(Attestation::MalformedStatement);
     // Step 1: "Verify that attStmt is valid CBOR conforming to the syntax defined above and
     // perform CBOR decoding on it to extract the contained fields."
-    let sig = input.att_stmt.get_text_key("sig").and_then(Value::as_bytes).ok_or(malformed)?;
+    let sig = input
+        .att_stmt
+        .get_text_key("sig")
+        .and_then(Value::as_bytes)
+        .ok_or(malformed)?;
     let x5c = match input.att_stmt.get_text_key("x5c") {
         Some(Value::Array(certs)) => certs.as_slice(),
         _ => return Err(malformed),

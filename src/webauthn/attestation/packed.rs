@@ -23,8 +23,16 @@ pub fn verify(input: &Input<'_>) -> Result<AttestationType, Error> {
     if input.att_stmt.as_map().is_none() {
         return Err(malformed);
     }
-    let alg = input.att_stmt.get_text_key("alg").and_then(|v| v.as_int()).ok_or(malformed)?;
-    let sig = input.att_stmt.get_text_key("sig").and_then(|v| v.as_bytes()).ok_or(malformed)?;
+    let alg = input
+        .att_stmt
+        .get_text_key("alg")
+        .and_then(|v| v.as_int())
+        .ok_or(malformed)?;
+    let sig = input
+        .att_stmt
+        .get_text_key("sig")
+        .and_then(|v| v.as_bytes())
+        .ok_or(malformed)?;
 
     // "If x5c is present: ..." — not implemented yet: fail closed.
     if input.att_stmt.get_text_key("x5c").is_some() {

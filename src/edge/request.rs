@@ -1,0 +1,92 @@
+//! What every state-changing request must pass before a handler looks at it: an `Origin` from
+//! the configured list, a bounded JSON body, the cookies parsed by the real Cookie parser, and
+//! randomness from the host.
+
+use std::io::Read as _;
+
+use fastly::Request;
+use serde_json::Value;
+
+use super::{AppError, Ctx};
+use crate::cookie;
+
+/// Largest `/auth/finish` body accepted (an attestation with a certificate chain fits easily).
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+
+/// Every POST must come from one of our own pages: its `Origin` must be a configured origin.
+/// SameSite=Strict cookies already stop cross-site requests from carrying a session; this stops
+/// the rest (and requests with no Origin at all).
+pub fn require_origin(request: &Request, ctx: &Ctx<'_>) -> Result<(), AppError> {
+    match request.get_header_str("origin") {
+        Some(origin) if ctx.config.origins.iter().any(|allowed| allowed == origin) => Ok(()),
+        Some(_) => Err(AppError::forbidden(
+            "bad_origin",
+            "This request did not come from this site's page.",
+        )),
+        None => Err(AppError::forbidden(
+            "missing_origin",
+            "This request did not say which page it came from.",
+        )),
+    }
+}
+
+/// Reads a JSON body of at most [`MAX_JSON_BODY`] bytes: the bytes and their parsed value.
+pub fn json_body(request: &mut Request) -> Result<(Vec<u8>, Value), AppError> {
+    let is_json = request.get_header_str("content-type").is_some_and(|value| {
+        value
+            .split(';')
+            .next()
+            .is_some_and(|t| t.trim() == "application/json")
+    });
+    if !is_json {
+        return Err(AppError::new(
+            fastly::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the credential as application/json.",
+        ));
+    }
+    if request
+        .get_content_length()
+        .is_some_and(|length| length > MAX_JSON_BODY)
+    {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    request
+        .take_body()
+        .take((MAX_JSON_BODY + 1) as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|_| {
+            AppError::bad_request("unreadable_body", "The request body could not be read.")
+        })?;
+    if bytes.len() > MAX_JSON_BODY {
+        return Err(too_large());
+    }
+    let value = serde_json::from_slice(&bytes).map_err(|_| {
+        AppError::bad_request("malformed_json", "The request body is not valid JSON.")
+    })?;
+    Ok((bytes, value))
+}
+
+fn too_large() -> AppError {
+    AppError::new(
+        fastly::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        "The request body is too large.",
+    )
+}
+
+/// The value of the cookie `name`, read with the RFC 6265 parser.
+pub fn cookie<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request
+        .get_header_str("cookie")
+        .and_then(|header| cookie::get(header, name))
+}
+
+/// `N` random bytes from the host.
+pub fn random<const N: usize>() -> Result<[u8; N], AppError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| AppError::internal(format!("no randomness: {error}")))?;
+    Ok(bytes)
+}
