@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! Self-test of the software authenticator against the independent oracle, webauthn-rs-core:
 //! what the authenticator makes must verify there (so flow tests and the differential oracle
 //! start from ceremonies a second implementation accepts), and a forged field must not.
@@ -28,7 +33,9 @@ fn field(v: &Json, path: &[&str]) -> Vec<u8> {
     for p in path {
         cur = &cur[*p];
     }
-    URL_SAFE_NO_PAD.decode(cur.as_str().expect("string member")).expect("base64url")
+    URL_SAFE_NO_PAD
+        .decode(cur.as_str().expect("string member"))
+        .expect("base64url")
 }
 
 #[test]
@@ -46,20 +53,27 @@ fn es256_and_rs256_register_and_authenticate_under_webauthn_rs_core() {
         let rp = rp();
         let challenge = a.random_bytes(32);
         let reg = a.register(RP_ID, ORIGIN, &challenge, b"user-1", fmt);
-        let cred = rp
-            .register(&challenge, &reg)
-            .unwrap_or_else(|e| panic!("{alg:?}/{fmt:?}: webauthn-rs-core refused registration: {e:?}"));
-        assert_eq!(cred.cred_id.as_slice(), a.credential_id(), "{alg:?}/{fmt:?}");
+        let cred = rp.register(&challenge, &reg).unwrap_or_else(|e| {
+            panic!("{alg:?}/{fmt:?}: webauthn-rs-core refused registration: {e:?}")
+        });
+        assert_eq!(
+            cred.cred_id.as_slice(),
+            a.credential_id(),
+            "{alg:?}/{fmt:?}"
+        );
 
         // The stored COSE key the authenticator reports is the one webauthn-rs-core extracted.
-        let stored = rp.stored_credential(a.credential_id(), &a.public_key_cose(), 0, false).unwrap();
+        let stored = rp
+            .stored_credential(a.credential_id(), &a.public_key_cose(), 0, false)
+            .unwrap();
         assert_eq!(stored.cred, cred.cred, "{alg:?}/{fmt:?}: COSE key");
 
         for n in 1..=3u32 {
             let challenge = a.random_bytes(32);
             let assertion = a.authenticate(RP_ID, ORIGIN, &challenge);
-            let stored =
-                rp.stored_credential(a.credential_id(), &a.public_key_cose(), n - 1, false).unwrap();
+            let stored = rp
+                .stored_credential(a.credential_id(), &a.public_key_cose(), n - 1, false)
+                .unwrap();
             let counter = rp
                 .authenticate(&challenge, &assertion, &stored)
                 .unwrap_or_else(|e| panic!("{alg:?}/{fmt:?}: assertion {n} refused: {e:?}"));
@@ -76,24 +90,79 @@ fn forged_fields_are_refused_by_webauthn_rs_core() {
     let mut a = SoftAuthenticator::new(Alg::Es256, 7);
     let challenge = a.random_bytes(32);
     let forged: Vec<(&str, Overrides)> = vec![
-        ("type", Overrides { client_data_type: Some("webauthn.get".into()), ..Default::default() }),
-        ("challenge", Overrides { challenge: Some("AAAA".into()), ..Default::default() }),
-        ("origin", Overrides { origin: Some("https://evil.example".into()), ..Default::default() }),
-        ("rpIdHash", Overrides { rp_id_for_hash: Some("evil.example".into()), ..Default::default() }),
-        ("UP", Overrides { clear_flags: flags::UP, ..Default::default() }),
-        ("attestation signature", Overrides { corrupt_att_signature: true, ..Default::default() }),
+        (
+            "type",
+            Overrides {
+                client_data_type: Some("webauthn.get".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "challenge",
+            Overrides {
+                challenge: Some("AAAA".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "origin",
+            Overrides {
+                origin: Some("https://evil.example".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "rpIdHash",
+            Overrides {
+                rp_id_for_hash: Some("evil.example".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "UP",
+            Overrides {
+                clear_flags: flags::UP,
+                ..Default::default()
+            },
+        ),
+        (
+            "attestation signature",
+            Overrides {
+                corrupt_att_signature: true,
+                ..Default::default()
+            },
+        ),
     ];
     for (what, o) in &forged {
-        let fmt = if *what == "attestation signature" { Fmt::PackedSelf } else { Fmt::None };
+        let fmt = if *what == "attestation signature" {
+            Fmt::PackedSelf
+        } else {
+            Fmt::None
+        };
         let reg = a.register_with(RP_ID, ORIGIN, &challenge, b"u", fmt, o);
-        assert!(rp.register(&challenge, &reg).is_err(), "registration with forged {what} accepted");
+        assert!(
+            rp.register(&challenge, &reg).is_err(),
+            "registration with forged {what} accepted"
+        );
     }
-    let stored = rp.stored_credential(a.credential_id(), &a.public_key_cose(), 0, false).unwrap();
+    let stored = rp
+        .stored_credential(a.credential_id(), &a.public_key_cose(), 0, false)
+        .unwrap();
     let challenge = a.random_bytes(32);
-    let bad = a.authenticate_with(RP_ID, ORIGIN, &challenge, &Overrides { corrupt_signature: true, ..Default::default() });
+    let bad = a.authenticate_with(
+        RP_ID,
+        ORIGIN,
+        &challenge,
+        &Overrides {
+            corrupt_signature: true,
+            ..Default::default()
+        },
+    );
     assert!(matches!(
         rp.authenticate(&challenge, &bad, &stored),
-        Err(Refusal::Ceremony(WebauthnError::AuthenticationFailure | WebauthnError::SignatureInvalid))
+        Err(Refusal::Ceremony(
+            WebauthnError::AuthenticationFailure | WebauthnError::SignatureInvalid
+        ))
     ));
 }
 
@@ -113,26 +182,44 @@ fn eddsa_output_verifies_with_ed25519_dalek() {
     // Decode the attestation object with serde_cbor_2 and check it by hand.
     let att: serde_cbor_2::Value =
         serde_cbor_2::from_slice(&field(&reg, &["response", "attestationObject"])).unwrap();
-    let serde_cbor_2::Value::Map(m) = att else { panic!("attestation object is a map") };
-    let get = |k: &str| m.get(&serde_cbor_2::Value::Text(k.into())).expect(k).clone();
+    let serde_cbor_2::Value::Map(m) = att else {
+        panic!("attestation object is a map")
+    };
+    let get = |k: &str| {
+        m.get(&serde_cbor_2::Value::Text(k.into()))
+            .expect(k)
+            .clone()
+    };
     assert_eq!(get("fmt"), serde_cbor_2::Value::Text("packed".into()));
-    let serde_cbor_2::Value::Bytes(auth_data) = get("authData") else { panic!() };
+    let serde_cbor_2::Value::Bytes(auth_data) = get("authData") else {
+        panic!()
+    };
     assert_eq!(auth_data, field(&reg, &["response", "authenticatorData"]));
     assert_eq!(&auth_data[..32], &sha256(RP_ID.as_bytes()));
     assert_eq!(auth_data[32], flags::UP | flags::UV | flags::AT);
     let id_len = u16::from_be_bytes([auth_data[53], auth_data[54]]) as usize;
     assert_eq!(&auth_data[55..55 + id_len], a.credential_id());
     assert_eq!(&auth_data[55 + id_len..], a.public_key_cose().as_slice());
-    let serde_cbor_2::Value::Map(stmt) = get("attStmt") else { panic!() };
-    let serde_cbor_2::Value::Bytes(sig) = stmt[&serde_cbor_2::Value::Text("sig".into())].clone() else { panic!() };
+    let serde_cbor_2::Value::Map(stmt) = get("attStmt") else {
+        panic!()
+    };
+    let serde_cbor_2::Value::Bytes(sig) = stmt[&serde_cbor_2::Value::Text("sig".into())].clone()
+    else {
+        panic!()
+    };
 
     let cose: serde_cbor_2::Value = serde_cbor_2::from_slice(&a.public_key_cose()).unwrap();
-    let serde_cbor_2::Value::Map(cose) = cose else { panic!() };
-    let serde_cbor_2::Value::Bytes(x) = cose[&serde_cbor_2::Value::Integer(-2)].clone() else { panic!() };
+    let serde_cbor_2::Value::Map(cose) = cose else {
+        panic!()
+    };
+    let serde_cbor_2::Value::Bytes(x) = cose[&serde_cbor_2::Value::Integer(-2)].clone() else {
+        panic!()
+    };
     let key = VerifyingKey::from_bytes(&x.try_into().unwrap()).unwrap();
     let cdh = sha256(&field(&reg, &["response", "clientDataJSON"]));
     let signed = [auth_data.as_slice(), &cdh].concat();
-    key.verify_strict(&signed, &Signature::from_slice(&sig).unwrap()).unwrap();
+    key.verify_strict(&signed, &Signature::from_slice(&sig).unwrap())
+        .unwrap();
 
     let challenge = a.random_bytes(32);
     let assertion = a.authenticate(RP_ID, ORIGIN, &challenge);
@@ -144,8 +231,11 @@ fn eddsa_output_verifies_with_ed25519_dalek() {
     assert_eq!(cd["type"], "webauthn.get");
     assert_eq!(cd["challenge"], URL_SAFE_NO_PAD.encode(&challenge));
     assert_eq!(cd["origin"], ORIGIN);
-    key.verify_strict(&[ad.as_slice(), &sha256(&cdj)].concat(), &Signature::from_slice(&sig).unwrap())
-        .unwrap();
+    key.verify_strict(
+        &[ad.as_slice(), &sha256(&cdj)].concat(),
+        &Signature::from_slice(&sig).unwrap(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -153,7 +243,10 @@ fn same_seed_same_bytes() {
     let make = || {
         let mut a = SoftAuthenticator::new(Alg::Es256, 99);
         let c = a.random_bytes(32);
-        (a.register(RP_ID, ORIGIN, &c, b"u", Fmt::FidoU2f), a.authenticate(RP_ID, ORIGIN, &c))
+        (
+            a.register(RP_ID, ORIGIN, &c, b"u", Fmt::FidoU2f),
+            a.authenticate(RP_ID, ORIGIN, &c),
+        )
     };
     assert_eq!(make(), make());
 }
@@ -175,11 +268,19 @@ fn reference_reaches_the_spec_verdict_on_every_mutation() {
             (Expect::Reject(_), Ok(())) => Some(Stricter::Bio),
             _ => None,
         };
-        if let Some(stricter) = deviation {
-            if known_disagreement(c, stricter).is_none() {
-                unexplained.push(format!("{}: expected {:?}, webauthn-rs-core {:?}", c.name, c.expect, verdict));
-            }
+        if let Some(stricter) = deviation
+            && known_disagreement(c, stricter).is_none()
+        {
+            unexplained.push(format!(
+                "{}: expected {:?}, webauthn-rs-core {:?}",
+                c.name, c.expect, verdict
+            ));
         }
     }
-    assert!(unexplained.is_empty(), "{} unexplained:\n{}", unexplained.len(), unexplained.join("\n"));
+    assert!(
+        unexplained.is_empty(),
+        "{} unexplained:\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
 }

@@ -244,7 +244,9 @@ fn p256_key(rng: &mut SplitMix64) -> p256::ecdsa::SigningKey {
 fn rsa_key(key_seed: u64) -> rsa::RsaPrivateKey {
     static CACHE: OnceLock<Mutex<HashMap<u64, rsa::RsaPrivateKey>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut map = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     map.entry(key_seed)
         .or_insert_with(|| {
             let mut rng = ChaCha8Rng::seed_from_u64(key_seed);
@@ -413,12 +415,17 @@ impl SoftAuthenticator {
     /// ‖ [extensions] ‖ trailing.
     pub fn authenticator_data(&self, rp_id: &str, registration: bool, o: &Overrides) -> Vec<u8> {
         let mut out = Vec::new();
-        out.extend_from_slice(&sha256(o.rp_id_for_hash.as_deref().unwrap_or(rp_id).as_bytes()));
+        out.extend_from_slice(&sha256(
+            o.rp_id_for_hash.as_deref().unwrap_or(rp_id).as_bytes(),
+        ));
         out.push(self.default_flags(registration, o));
         out.extend_from_slice(&o.counter.unwrap_or(self.sign_count).to_be_bytes());
         if registration {
             out.extend_from_slice(&o.aaguid.unwrap_or(self.aaguid));
-            let id = o.auth_data_credential_id.as_deref().unwrap_or(&self.credential_id);
+            let id = o
+                .auth_data_credential_id
+                .as_deref()
+                .unwrap_or(&self.credential_id);
             out.extend_from_slice(&u16::try_from(id.len()).expect("id ≤ 65535").to_be_bytes());
             out.extend_from_slice(id);
             let cose = match (&o.cose_key, o.cose_alg) {
@@ -428,7 +435,11 @@ impl SoftAuthenticator {
                         pairs
                             .into_iter()
                             .map(|(k, v)| {
-                                if k == Cbor::Int(3) { (k, Cbor::Int(alg.into())) } else { (k, v) }
+                                if k == Cbor::Int(3) {
+                                    (k, Cbor::Int(alg.into()))
+                                } else {
+                                    (k, v)
+                                }
                             })
                             .collect(),
                     )
@@ -447,7 +458,13 @@ impl SoftAuthenticator {
     }
 
     /// clientDataJSON (§5.8.1), members in the order browsers write them.
-    pub fn client_data_json(&self, ty: &str, origin: &str, challenge: &[u8], o: &Overrides) -> Vec<u8> {
+    pub fn client_data_json(
+        &self,
+        ty: &str,
+        origin: &str,
+        challenge: &[u8],
+        o: &Overrides,
+    ) -> Vec<u8> {
         if let Some(bytes) = &o.client_data_json {
             return bytes.clone();
         }
@@ -473,15 +490,22 @@ impl SoftAuthenticator {
         text.into_bytes()
     }
 
-    fn attestation_statement(&self, fmt: Fmt, auth_data: &[u8], cdh: &[u8; 32], rp_id_hash: &[u8], o: &Overrides) -> Cbor {
+    fn attestation_statement(
+        &self,
+        fmt: Fmt,
+        auth_data: &[u8],
+        cdh: &[u8; 32],
+        rp_id_hash: &[u8],
+        o: &Overrides,
+    ) -> Cbor {
         if let Some(stmt) = &o.att_stmt {
             return stmt.clone();
         }
         let flip = |mut sig: Vec<u8>| {
-            if o.corrupt_att_signature {
-                if let Some(last) = sig.last_mut() {
-                    *last ^= 0x01;
-                }
+            if o.corrupt_att_signature
+                && let Some(last) = sig.last_mut()
+            {
+                *last ^= 0x01;
             }
             sig
         };
@@ -490,14 +514,20 @@ impl SoftAuthenticator {
             Fmt::PackedSelf => {
                 let sig = flip(self.sign(&[auth_data, cdh.as_slice()].concat()));
                 Cbor::text_map(vec![
-                    ("alg", Cbor::Int(o.att_stmt_alg.unwrap_or(self.alg.cose()).into())),
+                    (
+                        "alg",
+                        Cbor::Int(o.att_stmt_alg.unwrap_or(self.alg.cose()).into()),
+                    ),
                     ("sig", Cbor::Bytes(sig)),
                 ])
             }
             Fmt::FidoU2f => {
                 // §8.6: verificationData = 0x00 ‖ rpIdHash ‖ clientDataHash ‖ credentialId ‖
                 // publicKeyU2F (0x04 ‖ x ‖ y).
-                let id = o.auth_data_credential_id.as_deref().unwrap_or(&self.credential_id);
+                let id = o
+                    .auth_data_credential_id
+                    .as_deref()
+                    .unwrap_or(&self.credential_id);
                 let point = match &self.key {
                     Key::Es256(k) => k.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
                     _ => Vec::new(), // fido-u2f is P-256 only; a verifier must refuse this.
@@ -506,7 +536,10 @@ impl SoftAuthenticator {
                 let sig = flip(es256_der(&self.attestation_key, &data));
                 Cbor::text_map(vec![
                     ("sig", Cbor::Bytes(sig)),
-                    ("x5c", Cbor::Array(vec![Cbor::Bytes(self.attestation_certificate())])),
+                    (
+                        "x5c",
+                        Cbor::Array(vec![Cbor::Bytes(self.attestation_certificate())]),
+                    ),
                 ])
             }
         }
@@ -522,8 +555,22 @@ impl SoftAuthenticator {
     }
 
     /// `navigator.credentials.create()` → `RegistrationResponseJSON`, with no overrides.
-    pub fn register(&mut self, rp_id: &str, origin: &str, challenge: &[u8], user_handle: &[u8], fmt: Fmt) -> Json {
-        self.register_with(rp_id, origin, challenge, user_handle, fmt, &Overrides::default())
+    pub fn register(
+        &mut self,
+        rp_id: &str,
+        origin: &str,
+        challenge: &[u8],
+        user_handle: &[u8],
+        fmt: Fmt,
+    ) -> Json {
+        self.register_with(
+            rp_id,
+            origin,
+            challenge,
+            user_handle,
+            fmt,
+            &Overrides::default(),
+        )
     }
 
     /// `navigator.credentials.create()` → `RegistrationResponseJSON`, forged as `o` says.
@@ -543,13 +590,23 @@ impl SoftAuthenticator {
         let rp_id_hash = sha256(o.rp_id_for_hash.as_deref().unwrap_or(rp_id).as_bytes());
         let stmt = self.attestation_statement(fmt, &auth_data, &cdh, &rp_id_hash, o);
         let mut att_obj = Cbor::text_map(vec![
-            ("fmt", Cbor::Text(o.fmt_label.clone().unwrap_or_else(|| fmt.label().to_owned()))),
+            (
+                "fmt",
+                Cbor::Text(
+                    o.fmt_label
+                        .clone()
+                        .unwrap_or_else(|| fmt.label().to_owned()),
+                ),
+            ),
             ("attStmt", stmt),
             ("authData", Cbor::Bytes(auth_data.clone())),
         ])
         .to_vec();
         att_obj.extend_from_slice(&o.attestation_object_trailing);
-        let id = o.response_credential_id.as_deref().unwrap_or(&self.credential_id);
+        let id = o
+            .response_credential_id
+            .as_deref()
+            .unwrap_or(&self.credential_id);
         json!({
             "id": b64(id),
             "rawId": b64(id),
@@ -574,20 +631,29 @@ impl SoftAuthenticator {
 
     /// `navigator.credentials.get()` → `AuthenticationResponseJSON`, forged as `o` says.
     /// The counter advances by `counter_step` first (§6.1.1), whatever `o.counter` writes.
-    pub fn authenticate_with(&mut self, rp_id: &str, origin: &str, challenge: &[u8], o: &Overrides) -> Json {
+    pub fn authenticate_with(
+        &mut self,
+        rp_id: &str,
+        origin: &str,
+        challenge: &[u8],
+        o: &Overrides,
+    ) -> Json {
         self.sign_count = self.sign_count.wrapping_add(self.counter_step);
         let auth_data = self.authenticator_data(rp_id, false, o);
         let cdj = self.client_data_json("webauthn.get", origin, challenge, o);
         let mut sig = self.sign(&[auth_data.as_slice(), &sha256(&cdj)].concat());
-        if o.corrupt_signature {
-            if let Some(last) = sig.last_mut() {
-                *last ^= 0x01;
-            }
+        if o.corrupt_signature
+            && let Some(last) = sig.last_mut()
+        {
+            *last ^= 0x01;
         }
         if let Some(replacement) = &o.signature {
             sig = replacement.clone();
         }
-        let id = o.response_credential_id.as_deref().unwrap_or(&self.credential_id);
+        let id = o
+            .response_credential_id
+            .as_deref()
+            .unwrap_or(&self.credential_id);
         let user_handle = match &o.user_handle {
             None => Some(self.user_handle.clone()),
             Some(h) => h.clone(),

@@ -27,7 +27,12 @@ pub enum Value {
 impl Value {
     /// A text-keyed map from `(key, value)` pairs, in the given order.
     pub fn text_map(pairs: Vec<(&str, Value)>) -> Value {
-        Value::Map(pairs.into_iter().map(|(k, v)| (Value::Text(k.to_owned()), v)).collect())
+        Value::Map(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (Value::Text(k.to_owned()), v))
+                .collect(),
+        )
     }
 
     /// An integer-keyed map (COSE keys), in the given order.
@@ -104,7 +109,10 @@ mod tests {
         assert_eq!(Value::Int(23).to_vec(), [0x17]);
         assert_eq!(Value::Int(24).to_vec(), [0x18, 0x18]);
         assert_eq!(Value::Int(1000).to_vec(), [0x19, 0x03, 0xe8]);
-        assert_eq!(Value::Int(1_000_000).to_vec(), [0x1a, 0x00, 0x0f, 0x42, 0x40]);
+        assert_eq!(
+            Value::Int(1_000_000).to_vec(),
+            [0x1a, 0x00, 0x0f, 0x42, 0x40]
+        );
         assert_eq!(Value::Int(-1).to_vec(), [0x20]);
         assert_eq!(Value::Int(-7).to_vec(), [0x26]);
         assert_eq!(Value::Int(-257).to_vec(), [0x39, 0x01, 0x00]);
@@ -114,6 +122,9 @@ mod tests {
             Value::int_map(vec![(1, Value::Int(2)), (3, Value::Int(4))]).to_vec(),
             [0xa2, 0x01, 0x02, 0x03, 0x04]
         );
-        assert_eq!(Value::Array(vec![Value::Bool(true), Value::Null]).to_vec(), [0x82, 0xf5, 0xf6]);
+        assert_eq!(
+            Value::Array(vec![Value::Bool(true), Value::Null]).to_vec(),
+            [0x82, 0xf5, 0xf6]
+        );
     }
 }

@@ -210,7 +210,9 @@ pub fn known_disagreement(c: &Ceremony, stricter: Stricter) -> Option<&'static K
             && k.ceremony.is_none_or(|kind| kind == c.kind)
             && (k.mutation == c.mutation
                 || (k.mutation == "alg:EdDSA" && c.alg == Some(Alg::EdDsa))
-                || k.mutation.strip_prefix("vector:").is_some_and(|n| n == c.name))
+                || k.mutation
+                    .strip_prefix("vector:")
+                    .is_some_and(|n| n == c.name))
     })
 }
 
@@ -259,7 +261,11 @@ fn set_origin(s: &mut Setup, origin: String) {
 /// `challenge-padded` a padded encoding; `generate` fills both in (they depend on the ceremony).
 fn common_mutations() -> Vec<Mutation> {
     vec![
-        Mutation { name: "baseline", expect: Expect::Accept, apply: |_, _| {} },
+        Mutation {
+            name: "baseline",
+            expect: Expect::Accept,
+            apply: |_, _| {},
+        },
         Mutation {
             name: "type-swapped",
             expect: reject("type"),
@@ -288,7 +294,14 @@ fn common_mutations() -> Vec<Mutation> {
         Mutation {
             name: "origin-http",
             expect: reject("origin"),
-            apply: |s, b| set_origin(s, b.origin.replacen("https://", "http://", 1).replacen(":7676", "", 1)),
+            apply: |s, b| {
+                set_origin(
+                    s,
+                    b.origin
+                        .replacen("https://", "http://", 1)
+                        .replacen(":7676", "", 1),
+                )
+            },
         },
         Mutation {
             name: "origin-port",
@@ -308,14 +321,30 @@ fn common_mutations() -> Vec<Mutation> {
         Mutation {
             name: "origin-uppercase-host",
             expect: reject("origin"),
-            apply: |s, b| set_origin(s, b.origin.to_uppercase().replacen("HTTPS://", "https://", 1).replacen("HTTP://", "http://", 1)),
+            apply: |s, b| {
+                set_origin(
+                    s,
+                    b.origin
+                        .to_uppercase()
+                        .replacen("HTTPS://", "https://", 1)
+                        .replacen("HTTP://", "http://", 1),
+                )
+            },
         },
         Mutation {
             name: "origin-default-port",
             expect: reject("origin"),
             apply: |s, b| {
-                let port = if b.origin.starts_with("https://") { ":443" } else { ":80" };
-                let host_end = b.origin.rfind(':').filter(|i| *i > 6).unwrap_or(b.origin.len());
+                let port = if b.origin.starts_with("https://") {
+                    ":443"
+                } else {
+                    ":80"
+                };
+                let host_end = b
+                    .origin
+                    .rfind(':')
+                    .filter(|i| *i > 6)
+                    .unwrap_or(b.origin.len());
                 set_origin(s, format!("{}{}", &b.origin[..host_end], port));
             },
         },
@@ -352,7 +381,10 @@ fn common_mutations() -> Vec<Mutation> {
             expect: Expect::Accept,
             apply: |s, _| {
                 s.o.extra_client_data = vec![
-                    ("other_keys_can_be_added_here".into(), json!("do not compare clientDataJSON against a template")),
+                    (
+                        "other_keys_can_be_added_here".into(),
+                        json!("do not compare clientDataJSON against a template"),
+                    ),
                     ("androidPackageName".into(), json!("com.example")),
                 ];
             },
@@ -360,7 +392,10 @@ fn common_mutations() -> Vec<Mutation> {
         Mutation {
             name: "client-data-token-binding",
             expect: Expect::Accept,
-            apply: |s, _| s.o.extra_client_data = vec![("tokenBinding".into(), json!({"status": "supported"}))],
+            apply: |s, _| {
+                s.o.extra_client_data =
+                    vec![("tokenBinding".into(), json!({"status": "supported"}))]
+            },
         },
         Mutation {
             name: "client-data-not-json",
@@ -377,8 +412,16 @@ fn common_mutations() -> Vec<Mutation> {
             expect: reject("rp_id"),
             apply: |s, _| s.o.rp_id_for_hash = Some("example".into()),
         },
-        Mutation { name: "up-clear", expect: reject("user_present"), apply: |s, _| s.o.clear_flags |= flags::UP },
-        Mutation { name: "uv-clear", expect: Expect::Accept, apply: |s, _| s.o.clear_flags |= flags::UV },
+        Mutation {
+            name: "up-clear",
+            expect: reject("user_present"),
+            apply: |s, _| s.o.clear_flags |= flags::UP,
+        },
+        Mutation {
+            name: "uv-clear",
+            expect: Expect::Accept,
+            apply: |s, _| s.o.clear_flags |= flags::UV,
+        },
         Mutation {
             name: "uv-clear-required",
             expect: reject("user_verified"),
@@ -387,7 +430,11 @@ fn common_mutations() -> Vec<Mutation> {
                 s.require_uv = true;
             },
         },
-        Mutation { name: "uv-required-present", expect: Expect::Accept, apply: |s, _| s.require_uv = true },
+        Mutation {
+            name: "uv-required-present",
+            expect: Expect::Accept,
+            apply: |s, _| s.require_uv = true,
+        },
         Mutation {
             name: "rfu-bits-set",
             expect: Expect::Accept,
@@ -432,7 +479,11 @@ fn common_mutations() -> Vec<Mutation> {
 fn registration_mutations() -> Vec<Mutation> {
     let mut m = common_mutations();
     m.extend([
-        Mutation { name: "be-set", expect: Expect::Accept, apply: |s, _| s.o.set_flags |= flags::BE },
+        Mutation {
+            name: "be-set",
+            expect: Expect::Accept,
+            apply: |s, _| s.o.set_flags |= flags::BE,
+        },
         Mutation {
             name: "be-bs-set",
             expect: Expect::Accept,
@@ -443,8 +494,16 @@ fn registration_mutations() -> Vec<Mutation> {
             expect: reject("backup_state"),
             apply: |s, _| s.o.set_flags |= flags::BS,
         },
-        Mutation { name: "at-clear", expect: reject("malformed"), apply: |s, _| s.o.clear_flags |= flags::AT },
-        Mutation { name: "counter-nonzero", expect: Expect::Accept, apply: |s, _| s.o.counter = Some(5) },
+        Mutation {
+            name: "at-clear",
+            expect: reject("malformed"),
+            apply: |s, _| s.o.clear_flags |= flags::AT,
+        },
+        Mutation {
+            name: "counter-nonzero",
+            expect: Expect::Accept,
+            apply: |s, _| s.o.counter = Some(5),
+        },
         Mutation {
             name: "attestation-object-trailing",
             expect: reject("malformed"),
@@ -674,7 +733,13 @@ pub fn generate(seed: u64, bases: usize) -> Vec<Ceremony> {
 
         for m in registration_mutations() {
             let mut a = SoftAuthenticator::with_key_seed(alg, a_seed, key_seed);
-            let base = Base { alg, rp_id: rp_id.into(), origin: origin.into(), other_bytes: other_bytes.clone(), counter: 0 };
+            let base = Base {
+                alg,
+                rp_id: rp_id.into(),
+                origin: origin.into(),
+                other_bytes: other_bytes.clone(),
+                counter: 0,
+            };
             let mut s = Setup::default();
             (m.apply)(&mut s, &base);
             if s.o.client_data_type.as_deref() == Some("SWAP") {
@@ -686,7 +751,11 @@ pub fn generate(seed: u64, bases: usize) -> Vec<Ceremony> {
             let response = a.register_with(rp_id, origin, &challenge, &user_handle, fmt, &s.o);
             let mut expect = m.expect.clone();
             if m.name == "fido-u2f" {
-                expect = if alg == Alg::Es256 { Expect::Accept } else { reject("attestation") };
+                expect = if alg == Alg::Es256 {
+                    Expect::Accept
+                } else {
+                    reject("attestation")
+                };
             }
             if m.name == "fido-u2f-signature-corrupt" && alg != Alg::Es256 {
                 expect = reject("attestation");
@@ -712,7 +781,13 @@ pub fn generate(seed: u64, bases: usize) -> Vec<Ceremony> {
             let _ = a.register(rp_id, origin, &[0u8; 16], &user_handle, Fmt::None);
             a.set_sign_count(prior_uses);
             let counter = prior_uses + 1;
-            let base = Base { alg, rp_id: rp_id.into(), origin: origin.into(), other_bytes: other_bytes.clone(), counter };
+            let base = Base {
+                alg,
+                rp_id: rp_id.into(),
+                origin: origin.into(),
+                other_bytes: other_bytes.clone(),
+                counter,
+            };
             let mut s = Setup::default();
             (m.apply)(&mut s, &base);
             if s.o.client_data_type.as_deref() == Some("SWAP") {
@@ -727,18 +802,32 @@ pub fn generate(seed: u64, bases: usize) -> Vec<Ceremony> {
             let public_key_cose = match s.stored_key_of_other {
                 None => a.public_key_cose(),
                 Some(other_alg) => {
-                    let alg2 = if other_alg { if alg == Alg::Es256 { Alg::EdDsa } else { Alg::Es256 } } else { alg };
+                    let alg2 = if other_alg {
+                        if alg == Alg::Es256 {
+                            Alg::EdDsa
+                        } else {
+                            Alg::Es256
+                        }
+                    } else {
+                        alg
+                    };
                     // Another RSA key would cost a keygen; the other key seed is already cached.
                     let ks = key_seed ^ 1;
                     SoftAuthenticator::with_key_seed(alg2, a_seed ^ 0xdead, ks).public_key_cose()
                 }
             };
             let stored = Stored {
-                id: if s.stored_id_other { other_bytes.clone() } else { a.credential_id().to_vec() },
+                id: if s.stored_id_other {
+                    other_bytes.clone()
+                } else {
+                    a.credential_id().to_vec()
+                },
                 public_key_cose,
                 sign_count: s.stored_sign_count.unwrap_or(prior_uses),
                 backup_eligible: s.stored_backup_eligible.unwrap_or(Some(false)),
-                user_handle: s.stored_user_handle.unwrap_or_else(|| Some(a.user_handle().to_vec())),
+                user_handle: s
+                    .stored_user_handle
+                    .unwrap_or_else(|| Some(a.user_handle().to_vec())),
             };
             out.push(Ceremony {
                 name: format!("{prefix}/authentication/{}", m.name),
@@ -762,7 +851,11 @@ pub fn generate(seed: u64, bases: usize) -> Vec<Ceremony> {
 /// length is nudged off a multiple of 3 so that padding exists).
 fn issue_challenge(rng: &mut SplitMix64, len: usize, o: &mut Overrides) -> Vec<u8> {
     let padded = o.challenge.as_deref() == Some("PADDED");
-    let len = if padded && len % 3 == 0 { len + 1 } else { len };
+    let len = if padded && len.is_multiple_of(3) {
+        len + 1
+    } else {
+        len
+    };
     let challenge = rng.bytes(len);
     if padded {
         o.challenge = Some(base64::engine::general_purpose::URL_SAFE.encode(&challenge));
@@ -773,8 +866,16 @@ fn issue_challenge(rng: &mut SplitMix64, len: usize, o: &mut Overrides) -> Vec<u
 /// Loads a `tests/vectors/*.json` file (shared/vectors/SCHEMA.md) as a ceremony.
 pub fn from_vector(v: &Json) -> Ceremony {
     let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
-    let d = |x: &Json| URL_SAFE_NO_PAD.decode(x.as_str().unwrap_or_default()).unwrap_or_default();
-    let kind = if s("ceremony") == "registration" { Kind::Registration } else { Kind::Authentication };
+    let d = |x: &Json| {
+        URL_SAFE_NO_PAD
+            .decode(x.as_str().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let kind = if s("ceremony") == "registration" {
+        Kind::Registration
+    } else {
+        Kind::Authentication
+    };
     let stored = (kind == Kind::Authentication).then(|| {
         let c = &v["credential"];
         Stored {
@@ -802,7 +903,11 @@ pub fn from_vector(v: &Json) -> Ceremony {
         rp_id: s("rp_id"),
         origins: v["origins"]
             .as_array()
-            .map(|a| a.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|o| o.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default(),
         challenge: d(&v["challenge"]),
         require_uv: v["require_user_verification"].as_bool().unwrap_or(false),
@@ -825,7 +930,9 @@ fn alg_of(label: i128) -> Option<Alg> {
 fn cose_alg(bytes: &[u8]) -> Option<Alg> {
     use serde::Deserialize as _;
     let mut de = serde_cbor_2::Deserializer::from_slice(bytes);
-    let serde_cbor_2::Value::Map(m) = serde_cbor_2::Value::deserialize(&mut de).ok()? else { return None };
+    let serde_cbor_2::Value::Map(m) = serde_cbor_2::Value::deserialize(&mut de).ok()? else {
+        return None;
+    };
     match m.get(&serde_cbor_2::Value::Integer(3))? {
         serde_cbor_2::Value::Integer(n) => alg_of(*n),
         _ => None,
@@ -835,8 +942,13 @@ fn cose_alg(bytes: &[u8]) -> Option<Alg> {
 /// The credential algorithm inside a registration's attestation object (best effort).
 fn registration_alg(attestation_object: &[u8]) -> Option<Alg> {
     let v: serde_cbor_2::Value = serde_cbor_2::from_slice(attestation_object).ok()?;
-    let serde_cbor_2::Value::Map(m) = v else { return None };
-    let serde_cbor_2::Value::Bytes(ad) = m.get(&serde_cbor_2::Value::Text("authData".into()))? else { return None };
+    let serde_cbor_2::Value::Map(m) = v else {
+        return None;
+    };
+    let serde_cbor_2::Value::Bytes(ad) = m.get(&serde_cbor_2::Value::Text("authData".into()))?
+    else {
+        return None;
+    };
     let len = u16::from_be_bytes([*ad.get(53)?, *ad.get(54)?]) as usize;
     cose_alg(ad.get(55 + len..)?)
 }

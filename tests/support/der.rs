@@ -11,7 +11,11 @@ pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     if n < 0x80 {
         out.push(n as u8);
     } else {
-        let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend_from_slice(&bytes);
     }
@@ -62,7 +66,10 @@ pub const OID_CN: &[u8] = &[0x55, 0x04, 0x03];
 
 /// SubjectPublicKeyInfo of an uncompressed P-256 point (`04 ‖ x ‖ y`).
 pub fn spki_p256(sec1_uncompressed: &[u8]) -> Vec<u8> {
-    seq(&[&seq(&[&oid(OID_EC_PUBLIC_KEY), &oid(OID_P256)]), &bit_string(sec1_uncompressed)])
+    seq(&[
+        &seq(&[&oid(OID_EC_PUBLIC_KEY), &oid(OID_P256)]),
+        &bit_string(sec1_uncompressed),
+    ])
 }
 
 /// SubjectPublicKeyInfo of an Ed25519 key (RFC 8410).
@@ -73,7 +80,10 @@ pub fn spki_ed25519(public: &[u8; 32]) -> Vec<u8> {
 /// SubjectPublicKeyInfo of an RSA key (RFC 8017 `RSAPublicKey` inside, NULL parameters).
 pub fn spki_rsa(n: &[u8], e: &[u8]) -> Vec<u8> {
     let rsa_public_key = seq(&[&uint(n), &uint(e)]);
-    seq(&[&seq(&[&oid(OID_RSA), &tlv(0x05, &[])]), &bit_string(&rsa_public_key)])
+    seq(&[
+        &seq(&[&oid(OID_RSA), &tlv(0x05, &[])]),
+        &bit_string(&rsa_public_key),
+    ])
 }
 
 /// `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` from the fixed 64-byte `r ‖ s`.
@@ -107,7 +117,11 @@ pub fn tbs_certificate(serial: &[u8], common_name: &str, sec1_uncompressed: &[u8
 
 /// `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`.
 pub fn certificate(tbs: &[u8], der_signature: &[u8]) -> Vec<u8> {
-    seq(&[tbs, &seq(&[&oid(OID_ECDSA_SHA256)]), &bit_string(der_signature)])
+    seq(&[
+        tbs,
+        &seq(&[&oid(OID_ECDSA_SHA256)]),
+        &bit_string(der_signature),
+    ])
 }
 
 #[cfg(test)]

@@ -15,13 +15,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value as Json;
 use webauthn_rs_core::WebauthnCore;
-use webauthn_rs_core::proto::{AuthenticationState, RegistrationState};
 use webauthn_rs_core::error::WebauthnError;
 use webauthn_rs_core::proto::{
-    AttestationFormat, AttestationMetadata, COSEAlgorithm, COSEKey, Credential,
-    ParsedAttestation, ParsedAttestationData, PublicKeyCredential, RegisterPublicKeyCredential,
-    RegisteredExtensions, UserVerificationPolicy,
+    AttestationFormat, AttestationMetadata, COSEAlgorithm, COSEKey, Credential, ParsedAttestation,
+    ParsedAttestationData, PublicKeyCredential, RegisterPublicKeyCredential, RegisteredExtensions,
+    UserVerificationPolicy,
 };
+use webauthn_rs_core::proto::{AuthenticationState, RegistrationState};
 
 /// A webauthn-rs-core relying party with Bio's configuration.
 pub struct Reference {
@@ -43,7 +43,10 @@ pub enum Refusal {
 impl Reference {
     /// A relying party for `rp_id`, accepting exactly `origins`.
     pub fn new(rp_id: &str, origins: &[String], require_uv: bool) -> Self {
-        let urls = origins.iter().filter_map(|o| url::Url::parse(o).ok()).collect();
+        let urls = origins
+            .iter()
+            .filter_map(|o| url::Url::parse(o).ok())
+            .collect();
         let core = WebauthnCore::new_unsafe_experts_only(
             "Bio",
             rp_id,
@@ -80,9 +83,15 @@ impl Reference {
             .user_verification_policy(self.policy())
             // Bio accepts ES256, EdDSA and RS256; offer the same so the algorithm filter never
             // decides (webauthn-rs-core 0.6 still cannot verify Ed25519: see KNOWN_DISAGREEMENTS).
-            .credential_algorithms(vec![COSEAlgorithm::ES256, COSEAlgorithm::EDDSA, COSEAlgorithm::RS256]);
-        let (_options, state) =
-            self.core.generate_challenge_register(builder).map_err(Refusal::Ceremony)?;
+            .credential_algorithms(vec![
+                COSEAlgorithm::ES256,
+                COSEAlgorithm::EDDSA,
+                COSEAlgorithm::RS256,
+            ]);
+        let (_options, state) = self
+            .core
+            .generate_challenge_register(builder)
+            .map_err(Refusal::Ceremony)?;
         Ok(with_challenge(&state, challenge))
     }
 
@@ -91,7 +100,9 @@ impl Reference {
         let reg: RegisterPublicKeyCredential =
             serde_json::from_value(response.clone()).map_err(|e| Refusal::Json(e.to_string()))?;
         let state = self.registration_state(challenge)?;
-        self.core.register_credential(&reg, &state, None).map_err(Refusal::Ceremony)
+        self.core
+            .register_credential(&reg, &state, None)
+            .map_err(Refusal::Ceremony)
     }
 
     /// A stored credential as webauthn-rs-core keeps one, from the COSE key bytes a relying
@@ -107,7 +118,7 @@ impl Reference {
             .map_err(|e| Refusal::Json(format!("stored COSE key: {e}")))?;
         let cred = COSEKey::try_from(&value).map_err(Refusal::StoredKey)?;
         Ok(Credential {
-            cred_id: id.to_vec().into(),
+            cred_id: id.to_vec(),
             cred,
             counter: sign_count,
             transports: None,
@@ -134,8 +145,10 @@ impl Reference {
             .core
             .new_challenge_authenticate_builder(vec![credential.clone()], Some(self.policy()))
             .map_err(Refusal::Ceremony)?;
-        let (_options, state) =
-            self.core.generate_challenge_authenticate(builder).map_err(Refusal::Ceremony)?;
+        let (_options, state) = self
+            .core
+            .generate_challenge_authenticate(builder)
+            .map_err(Refusal::Ceremony)?;
         Ok(with_challenge(&state, challenge))
     }
 
@@ -158,7 +171,10 @@ impl Reference {
 }
 
 /// Replaces the `challenge` of a serialized ceremony state.
-fn with_challenge<S: serde::Serialize + serde::de::DeserializeOwned>(state: &S, challenge: &[u8]) -> S {
+fn with_challenge<S: serde::Serialize + serde::de::DeserializeOwned>(
+    state: &S,
+    challenge: &[u8],
+) -> S {
     let mut v = serde_json::to_value(state).expect("ceremony state serializes");
     v["challenge"] = Json::String(URL_SAFE_NO_PAD.encode(challenge));
     serde_json::from_value(v).expect("ceremony state deserializes with our challenge")
@@ -172,11 +188,18 @@ pub fn verdict(c: &super::ceremonies::Ceremony) -> Result<(), String> {
         (Kind::Registration, _) => rp.register(&c.challenge, &c.response).map(|_| ()),
         (Kind::Authentication, Some(s)) => {
             // webauthn-rs-core needs a definite BE; "unknown" takes the response's own flag.
-            let be = s.backup_eligible.unwrap_or_else(|| response_be_flag(&c.response));
+            let be = s
+                .backup_eligible
+                .unwrap_or_else(|| response_be_flag(&c.response));
             rp.stored_credential(&s.id, &s.public_key_cose, s.sign_count, be)
-                .and_then(|cred| rp.authenticate(&c.challenge, &c.response, &cred).map(|_| ()))
+                .and_then(|cred| {
+                    rp.authenticate(&c.challenge, &c.response, &cred)
+                        .map(|_| ())
+                })
         }
-        (Kind::Authentication, None) => return Err("authentication without a stored credential".into()),
+        (Kind::Authentication, None) => {
+            return Err("authentication without a stored credential".into());
+        }
     };
     result.map_err(|e| format!("{e:?}"))
 }
