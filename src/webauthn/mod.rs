@@ -23,10 +23,10 @@ pub mod reader;
 pub mod registration;
 pub mod response;
 
-
-
-
-
+pub use authentication::{AuthenticationOutcome, StoredCredential, verify_authentication};
+pub use error::Error;
+pub use registration::{CredentialRecord, verify_registration};
+pub use response::{AuthenticationResponseJson, RegistrationResponseJson};
 
 /// What the relying party expects of every ceremony: its RP ID, the exact origins its pages are
 /// served from, and whether user verification is required.
