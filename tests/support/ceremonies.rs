@@ -58,8 +58,10 @@ pub struct Ceremony {
     pub mutation: &'static str,
     /// Registration or authentication.
     pub kind: Kind,
-    /// The credential algorithm, when generated.
+    /// The credential algorithm (read back from the COSE key for vectors).
     pub alg: Option<Alg>,
+    /// Registration: the attestation format, `packed` with `x5c` written `packed-x5c`.
+    pub fmt: Option<String>,
     /// RP ID.
     pub rp_id: String,
     /// Exact accepted origins.
@@ -88,7 +90,8 @@ pub enum Stricter {
 /// A tolerated disagreement between Bio and webauthn-rs-core.
 #[derive(Debug)]
 pub struct KnownDisagreement {
-    /// The mutation name it covers (or `alg:EdDSA`, or `vector:<name>`).
+    /// The mutation name it covers, or `alg:EdDSA` (every ceremony of that algorithm), or
+    /// `fmt:<format>` (every registration with that attestation format), or `vector:<name>`.
     pub mutation: &'static str,
     /// The ceremony it covers; `None` for both.
     pub ceremony: Option<Kind>,
@@ -201,6 +204,55 @@ pub const KNOWN_DISAGREEMENTS: &[KnownDisagreement] = &[
               encoding of the challenge, which has no padding (§2 base64url, RFC 4648 §5 without \
               `=`), so a padded string is a different challenge.",
     },
+    KnownDisagreement {
+        mutation: "credential-type-other",
+        ceremony: None,
+        stricter: Stricter::Bio,
+        why: "webauthn-rs-core never reads PublicKeyCredential.type; Bio refuses any type but \
+              \"public-key\" (§5.1: [[type]] is \"public-key\" for every PublicKeyCredential, \
+              and §5.1.4 / §5.1.5 JSON forms carry it), SCHEMA.md `malformed`.",
+    },
+    KnownDisagreement {
+        mutation: "credential-id-mismatch",
+        ceremony: Some(Kind::Registration),
+        stricter: Stricter::Bio,
+        why: "webauthn-rs-core takes the credential id from the attested credential data and by \
+              design never uses id/rawId in registration (RegisterPublicKeyCredential docs: \
+              \"NEVER actually used\"); Bio refuses a response whose rawId is not the credentialId \
+              it registers (§5.1: rawId is the credential id), so the stored id is the one the \
+              browser will later present.",
+    },
+    KnownDisagreement {
+        mutation: "vector:mut-simplewebauthn-none-es256-firefox-android-registration-authdata-trailing-bytes",
+        ceremony: None,
+        stricter: Stricter::Bio,
+        why: "Recorded form of auth-data-trailing: webauthn-rs-core ignores bytes after the \
+              authenticator data's last structure; Bio ends strictly (§6.1).",
+    },
+    KnownDisagreement {
+        mutation: "fmt:packed-x5c",
+        ceremony: Some(Kind::Registration),
+        stricter: Stricter::Bio,
+        why: "Bio implements attestation none, packed self and fido-u2f only (Bio asks for \
+              attestation \"none\"); packed with x5c is refused as attestation_format_unsupported \
+              (tests/vectors.rs KNOWN_FAILURES). webauthn-rs-core verifies §8.2 with x5c.",
+    },
+    KnownDisagreement {
+        mutation: "fmt:apple",
+        ceremony: Some(Kind::Registration),
+        stricter: Stricter::Bio,
+        why: "Apple anonymous attestation (§8.8) is not implemented in Bio (refused as \
+              attestation_format_unsupported, tests/vectors.rs KNOWN_FAILURES); webauthn-rs-core \
+              verifies it.",
+    },
+    KnownDisagreement {
+        mutation: "fmt:android-key",
+        ceremony: Some(Kind::Registration),
+        stricter: Stricter::Bio,
+        why: "Android Key attestation (§8.4) is not implemented in Bio (refused as \
+              attestation_format_unsupported, tests/vectors.rs KNOWN_FAILURES); webauthn-rs-core \
+              verifies it.",
+    },
 ];
 
 /// The entry that tolerates a disagreement on `c`, if any.
@@ -210,6 +262,9 @@ pub fn known_disagreement(c: &Ceremony, stricter: Stricter) -> Option<&'static K
             && k.ceremony.is_none_or(|kind| kind == c.kind)
             && (k.mutation == c.mutation
                 || (k.mutation == "alg:EdDSA" && c.alg == Some(Alg::EdDsa))
+                || k.mutation
+                    .strip_prefix("fmt:")
+                    .is_some_and(|f| c.fmt.as_deref() == Some(f))
                 || k.mutation
                     .strip_prefix("vector:")
                     .is_some_and(|n| n == c.name))
@@ -765,6 +820,7 @@ pub fn generate(seed: u64, bases: usize) -> Vec<Ceremony> {
                 mutation: m.name,
                 kind: Kind::Registration,
                 alg: Some(alg),
+                fmt: Some(fmt.label().to_owned()),
                 rp_id: rp_id.into(),
                 origins: vec![origin.into()],
                 challenge,
@@ -834,6 +890,7 @@ pub fn generate(seed: u64, bases: usize) -> Vec<Ceremony> {
                 mutation: m.name,
                 kind: Kind::Authentication,
                 alg: Some(alg),
+                fmt: None,
                 rp_id: rp_id.into(),
                 origins: vec![origin.into()],
                 challenge,
@@ -895,11 +952,16 @@ pub fn from_vector(v: &Json) -> Ceremony {
         Kind::Authentication => stored.as_ref().and_then(|st| cose_alg(&st.public_key_cose)),
         Kind::Registration => registration_alg(&d(&v["response"]["response"]["attestationObject"])),
     };
+    let fmt = match kind {
+        Kind::Registration => registration_fmt(&d(&v["response"]["response"]["attestationObject"])),
+        Kind::Authentication => None,
+    };
     Ceremony {
         name: s("name"),
         mutation: "vector",
         kind,
         alg,
+        fmt,
         rp_id: s("rp_id"),
         origins: v["origins"]
             .as_array()
@@ -937,6 +999,26 @@ fn cose_alg(bytes: &[u8]) -> Option<Alg> {
         serde_cbor_2::Value::Integer(n) => alg_of(*n),
         _ => None,
     }
+}
+
+/// The attestation format of a registration (`packed-x5c` for packed with a certificate).
+fn registration_fmt(attestation_object: &[u8]) -> Option<String> {
+    let v: serde_cbor_2::Value = serde_cbor_2::from_slice(attestation_object).ok()?;
+    let serde_cbor_2::Value::Map(m) = v else {
+        return None;
+    };
+    let serde_cbor_2::Value::Text(fmt) = m.get(&serde_cbor_2::Value::Text("fmt".into()))? else {
+        return None;
+    };
+    let has_x5c = matches!(
+        m.get(&serde_cbor_2::Value::Text("attStmt".into())),
+        Some(serde_cbor_2::Value::Map(stmt)) if stmt.contains_key(&serde_cbor_2::Value::Text("x5c".into()))
+    );
+    Some(if fmt == "packed" && has_x5c {
+        "packed-x5c".to_owned()
+    } else {
+        fmt.clone()
+    })
 }
 
 /// The credential algorithm inside a registration's attestation object (best effort).
