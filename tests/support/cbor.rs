@@ -98,33 +98,3 @@ fn head(out: &mut Vec<u8>, major: u8, n: u64) {
         out.extend_from_slice(&n.to_be_bytes());
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::Value;
-
-    #[test]
-    fn rfc8949_appendix_a_examples() {
-        assert_eq!(Value::Int(0).to_vec(), [0x00]);
-        assert_eq!(Value::Int(23).to_vec(), [0x17]);
-        assert_eq!(Value::Int(24).to_vec(), [0x18, 0x18]);
-        assert_eq!(Value::Int(1000).to_vec(), [0x19, 0x03, 0xe8]);
-        assert_eq!(
-            Value::Int(1_000_000).to_vec(),
-            [0x1a, 0x00, 0x0f, 0x42, 0x40]
-        );
-        assert_eq!(Value::Int(-1).to_vec(), [0x20]);
-        assert_eq!(Value::Int(-7).to_vec(), [0x26]);
-        assert_eq!(Value::Int(-257).to_vec(), [0x39, 0x01, 0x00]);
-        assert_eq!(Value::Text("a".into()).to_vec(), [0x61, 0x61]);
-        assert_eq!(Value::Bytes(vec![1, 2, 3, 4]).to_vec(), [0x44, 1, 2, 3, 4]);
-        assert_eq!(
-            Value::int_map(vec![(1, Value::Int(2)), (3, Value::Int(4))]).to_vec(),
-            [0xa2, 0x01, 0x02, 0x03, 0x04]
-        );
-        assert_eq!(
-            Value::Array(vec![Value::Bool(true), Value::Null]).to_vec(),
-            [0x82, 0xf5, 0xf6]
-        );
-    }
-}

@@ -123,17 +123,3 @@ pub fn certificate(tbs: &[u8], der_signature: &[u8]) -> Vec<u8> {
         &bit_string(der_signature),
     ])
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integers_are_minimal_and_positive() {
-        assert_eq!(uint(&[0, 0, 1]), [0x02, 0x01, 0x01]);
-        assert_eq!(uint(&[0x80]), [0x02, 0x02, 0x00, 0x80]);
-        assert_eq!(uint(&[]), [0x02, 0x01, 0x00]);
-        assert_eq!(tlv(0x04, &[0u8; 200])[..3], [0x04, 0x81, 200]);
-        assert_eq!(tlv(0x04, &[0u8; 300])[..4], [0x04, 0x82, 0x01, 0x2c]);
-    }
-}
