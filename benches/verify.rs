@@ -1,0 +1,205 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! Per-operation cost of Bio's ES256 verification next to webauthn-rs-core on the same
+//! ceremonies, and of the bare p256 signature check those ceremonies bottom out in.
+//!
+//! `harness = false`, timed in-process with `std::time::Instant`, so the same binary runs
+//! natively (`cargo bench --target x86_64-unknown-linux-gnu --bench verify`) and as wasm32-wasip1
+//! under Viceroy (`cargo bench --bench verify`). Each row: a short warm-up, then batches until
+//! ~`BUDGET` has passed; it prints the median and the best batch's time per op.
+//!
+//! What is timed per op, for both libraries alike: decoding the response JSON bytes and the
+//! full ceremony (client data, authenticator data, COSE key, signature). Setting up the ceremony
+//! state (webauthn-rs-core's challenge state, Bio's stored credential) is outside the timing.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use bio::webauthn::{
+    AuthenticationResponseJson, RegistrationResponseJson, RelyingParty, StoredCredential,
+    verify_authentication, verify_registration,
+};
+use p256::ecdsa::signature::Verifier as _;
+use support::authenticator::{Alg, Fmt, SoftAuthenticator, sha256};
+use support::reference::Reference;
+use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+const RP_ID: &str = "bio.example";
+const ORIGIN: &str = "https://bio.example";
+const BUDGET: Duration = Duration::from_millis(1500);
+
+struct Row {
+    name: &'static str,
+    median_us: f64,
+    best_us: f64,
+    ops: u64,
+}
+
+fn time(name: &'static str, mut op: impl FnMut()) -> Row {
+    // Warm-up: caches, lazy tables (p256's precomputed basepoint tables), allocator.
+    let warm = Instant::now();
+    while warm.elapsed() < Duration::from_millis(200) {
+        op();
+    }
+    // Batch size: ~10 ms per batch.
+    let probe = Instant::now();
+    let mut n = 0u64;
+    while probe.elapsed() < Duration::from_millis(10) {
+        op();
+        n += 1;
+    }
+    let batch = n.max(1);
+    let mut per_op = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < BUDGET || per_op.len() < 5 {
+        let t = Instant::now();
+        for _ in 0..batch {
+            op();
+        }
+        per_op.push(t.elapsed().as_secs_f64() * 1e6 / batch as f64);
+    }
+    per_op.sort_by(f64::total_cmp);
+    Row {
+        name,
+        median_us: per_op[per_op.len() / 2],
+        best_us: per_op[0],
+        ops: batch * per_op.len() as u64,
+    }
+}
+
+fn main() {
+    let origins = vec![ORIGIN.to_owned()];
+    let rp = RelyingParty {
+        rp_id: RP_ID,
+        origins: &origins,
+        require_user_verification: false,
+    };
+    let reference = Reference::new(RP_ID, &origins, false);
+
+    // One ES256 credential, registered with attestation "none", and one assertion from it.
+    let mut a = SoftAuthenticator::new(Alg::Es256, 0xBE7C);
+    let reg_challenge = a.random_bytes(32);
+    let reg_json = a.register(RP_ID, ORIGIN, &reg_challenge, b"bench-user", Fmt::None);
+    let reg_bytes = serde_json::to_vec(&reg_json).unwrap();
+    let auth_challenge = a.random_bytes(32);
+    let auth_json = a.authenticate(RP_ID, ORIGIN, &auth_challenge);
+    let auth_bytes = serde_json::to_vec(&auth_json).unwrap();
+    let cose = a.public_key_cose();
+    let id = a.credential_id().to_vec();
+
+    // Both verifiers must accept before anything is timed.
+    let parsed = RegistrationResponseJson::from_slice(&reg_bytes).unwrap();
+    let record = verify_registration(&rp, &reg_challenge, &parsed).unwrap();
+    assert_eq!(record.public_key_cose, cose);
+    let stored = StoredCredential {
+        id: &id,
+        public_key_cose: &cose,
+        sign_count: 0,
+        backup_eligible: Some(false),
+        user_handle: Some(b"bench-user"),
+    };
+    let parsed = AuthenticationResponseJson::from_slice(&auth_bytes).unwrap();
+    verify_authentication(&rp, &auth_challenge, &parsed, &stored).unwrap();
+
+    let reg_state = reference.registration_state(&reg_challenge).unwrap();
+    let wrs_cred = reference
+        .core()
+        .register_credential(
+            &serde_json::from_slice(&reg_bytes).unwrap(),
+            &reg_state,
+            None,
+        )
+        .unwrap();
+    let auth_state = reference
+        .authentication_state(&auth_challenge, &wrs_cred)
+        .unwrap();
+    reference
+        .core()
+        .authenticate_credential(&serde_json::from_slice(&auth_bytes).unwrap(), &auth_state)
+        .unwrap();
+
+    // The bare signature check of the same assertion: authData ‖ SHA-256(clientDataJSON).
+    let b64 = |p: &str| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(auth_json["response"][p].as_str().unwrap())
+            .unwrap()
+    };
+    let signed = [
+        b64("authenticatorData"),
+        sha256(&b64("clientDataJSON")).to_vec(),
+    ]
+    .concat();
+    let sig_der = b64("signature");
+    let spki_point = {
+        let key = a.public_key_spki();
+        key[key.len() - 65..].to_vec()
+    };
+    let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(&spki_point).unwrap();
+
+    let rows = [
+        time("registration (none)  Bio", || {
+            let r = RegistrationResponseJson::from_slice(black_box(&reg_bytes)).unwrap();
+            black_box(verify_registration(&rp, &reg_challenge, &r).unwrap());
+        }),
+        time("registration (none)  webauthn-rs-core", || {
+            let r: RegisterPublicKeyCredential =
+                serde_json::from_slice(black_box(&reg_bytes)).unwrap();
+            black_box(
+                reference
+                    .core()
+                    .register_credential(&r, &reg_state, None)
+                    .unwrap(),
+            );
+        }),
+        time("authentication       Bio", || {
+            let r = AuthenticationResponseJson::from_slice(black_box(&auth_bytes)).unwrap();
+            black_box(verify_authentication(&rp, &auth_challenge, &r, &stored).unwrap());
+        }),
+        time("authentication       webauthn-rs-core", || {
+            let r: PublicKeyCredential = serde_json::from_slice(black_box(&auth_bytes)).unwrap();
+            black_box(
+                reference
+                    .core()
+                    .authenticate_credential(&r, &auth_state)
+                    .unwrap(),
+            );
+        }),
+        time("ES256 verify         p256 (bare)", || {
+            let sig = p256::ecdsa::Signature::from_der(black_box(&sig_der)).unwrap();
+            vk.verify(black_box(&signed), &sig).unwrap();
+        }),
+    ];
+
+    let target = if cfg!(target_arch = "wasm32") {
+        "wasm32-wasip1"
+    } else {
+        std::env::consts::ARCH
+    };
+    println!(
+        "\nES256 verification, per op ({target}, {} profile)",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+    );
+    println!(
+        "| {:<40} | {:>12} | {:>12} | {:>8} |",
+        "operation", "median µs", "best µs", "ops"
+    );
+    println!("|{:-<42}|{:->14}|{:->14}|{:->10}|", "", "", "", "");
+    for r in &rows {
+        println!(
+            "| {:<40} | {:>12.1} | {:>12.1} | {:>8} |",
+            r.name, r.median_us, r.best_us, r.ops
+        );
+    }
+}
