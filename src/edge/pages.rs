@@ -7,7 +7,7 @@
 //! completes: an upstream that is slow, broken or off leaves the built-in result and a clear
 //! "agent unavailable" line.
 
-use std::io::{BufWriter, Write as _};
+use std::io::{BufWriter, Write};
 use std::time::Duration;
 
 use fastly::http::StatusCode;
@@ -30,10 +30,18 @@ const MAX_DELETED_ID_LEN: usize = 1364;
 /// `GET /`.
 pub fn home(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     let accounts = Kv::open(ctx.stores.accounts)?;
-    match sessions::current(&request, ctx, &accounts)? {
-        Some(current) => signed_in(&request, ctx, &current),
-        None => Ok(signed_out_page(&request, ctx).into()),
-    }
+    let Some(current) = sessions::current(&request, ctx, &accounts)? else {
+        return Ok(signed_out_page(&request, ctx).into());
+    };
+    let shell = headers::finish(
+        Response::from_status(StatusCode::OK)
+            .with_header("content-type", "text/html; charset=utf-8"),
+    );
+    let mut stream = shell.stream_to_client();
+    // A client that hung up makes every write fail; there is nobody left to answer.
+    let _ = signed_in_page(&request, ctx, &current, &mut stream);
+    let _ = stream.finish();
+    Ok(Reply::Streamed)
 }
 
 fn signed_out_page(request: &Request, ctx: &Ctx<'_>) -> Response {
@@ -60,11 +68,14 @@ fn signed_out_page(request: &Request, ctx: &Ctx<'_>) -> Response {
     response
 }
 
-fn signed_in(
+/// Writes the signed-in page to `out` (the client stream, or a buffer in tests): the shell, a
+/// flush, then the agent's part once it is ready, then the tail.
+pub fn signed_in_page(
     request: &Request,
     ctx: &Ctx<'_>,
     current: &sessions::Current,
-) -> Result<Reply, AppError> {
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let account = &current.account.value;
     let input = AgentInput {
         account,
@@ -80,7 +91,7 @@ fn signed_in(
         None
     };
 
-    // 2. Headers and the shell, flushed before anything waits.
+    // 2. The shell, flushed before anything waits.
     let view = SignedInView {
         rp_name: &ctx.config.rp_name,
         rp_id: &ctx.config.rp_id,
@@ -93,15 +104,8 @@ fn signed_in(
         ("user-id", account.user_handle.as_str()),
         ("user-name", account.name.as_str()),
     ];
-    let shell = headers::finish(
-        Response::from_status(StatusCode::OK)
-            .with_header("content-type", "text/html; charset=utf-8"),
-    );
-    let mut stream = shell.stream_to_client();
-    let shell_bytes = render_to_string(signed_in_shell(&view, &data));
-    // A client that hung up makes every write fail; there is nobody left to answer.
-    let _ = stream.write_all(shell_bytes.as_bytes());
-    let _ = stream.flush();
+    out.write_all(render_to_string(signed_in_shell(&view, &data)).as_bytes())?;
+    out.flush()?;
 
     // 3. The agent: built-in facts, plus the upstream's answer when it comes in time.
     let outcome = in_flight.map(|sent| match sent {
@@ -117,11 +121,14 @@ fn signed_in(
     let payload = run_agent(&AccountAgent, &input, answer);
 
     // 4. The payload and the tail, then the end of the stream.
-    let mut out = BufWriter::with_capacity(16 * 1024, &mut stream);
-    let _ = render_payload(&payload, &mut out);
-    let _ = signed_in_tail().write_to_io(&mut out);
-    let _ = out.flush();
-    drop(out);
-    let _ = stream.finish();
-    Ok(Reply::Streamed)
+    let mut buffered = BufWriter::with_capacity(16 * 1024, out);
+    render_payload(&payload, &mut buffered)?;
+    signed_in_tail()
+        .write_to_io(&mut buffered)
+        .map_err(|error| {
+            error
+                .write
+                .unwrap_or_else(|| std::io::Error::other("template"))
+        })?;
+    buffered.flush()
 }
