@@ -329,16 +329,23 @@ fn challenges_are_single_use_short_lived_and_bound_to_one_browser() {
         forged.finish(&ctx, &credential).1["error"],
         "ceremony_invalid"
     );
-    let bad_origin = alice
-        .request(Method::POST, "/auth/finish")
-        .with_header("origin", "https://evil.example")
-        .with_header("content-type", "application/json")
-        .with_body(credential.to_string());
-    let (status, body) = json_of(response(auth::finish(bad_origin, &ctx), "/auth/finish"));
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (StatusCode::FORBIDDEN, Some("bad_origin"))
-    );
+    for duplicate in [false, true] {
+        let mut bad_origin = alice
+            .request(Method::POST, "/auth/finish")
+            .with_header("content-type", "application/json")
+            .with_body(credential.to_string());
+        if duplicate {
+            // A second Origin header after ours.
+            bad_origin.append_header("origin", "https://evil.example");
+        } else {
+            bad_origin.set_header("origin", "https://evil.example");
+        }
+        let (status, body) = json_of(response(auth::finish(bad_origin, &ctx), "/auth/finish"));
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::FORBIDDEN, Some("bad_origin"))
+        );
+    }
     let no_origin = Request::post(format!("{ORIGIN}/auth/start"));
     assert_eq!(
         json_of(response(auth::start(no_origin, &ctx), "/auth/start")).1["error"],
@@ -605,13 +612,22 @@ fn refused_sign_ins_and_conflicts() {
     );
 
     // The same credential id registered twice: never overwritten, never owned by two users.
+    // (A twin built from the same seed holds the same credential id and key.)
+    let before = account_of(&passkey);
+    let mut twin = SoftAuthenticator::new(Alg::Es256, 30);
+    assert_eq!(twin.credential_id(), passkey.credential_id());
     let mut mallory = Browser::default();
-    let (status, body) = mallory.register(&ctx, &mut passkey, Fmt::None);
+    let (status, body) = mallory.register(&ctx, &mut twin, Fmt::None);
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::CONFLICT, Some("credential_exists"))
     );
-    assert_eq!(account_of(&passkey).name, account_of(&passkey).name);
+    let after = account_of(&passkey);
+    assert_eq!(
+        (&after.user_handle, &after.name, &after.public_key_cose),
+        (&before.user_handle, &before.name, &before.public_key_cose)
+    );
+    assert!(!mallory.cookies.contains_key(session::SESSION_COOKIE));
     assert_eq!(account_keys().len(), 2);
 
     // An unknown credential: 401 with its id, for signalUnknownCredential.
@@ -649,9 +665,8 @@ fn deleting_the_account_removes_it_and_its_sessions() {
     );
     let other_device = alice.clone();
     // Another Origin cannot delete it.
-    let evil = alice
-        .request(Method::POST, "/account/delete")
-        .with_header("origin", "https://evil.example");
+    let mut evil = alice.request(Method::POST, "/account/delete");
+    evil.set_header("origin", "https://evil.example");
     assert_eq!(
         response(account::delete(evil, &ctx), "/account/delete").get_status(),
         StatusCode::FORBIDDEN

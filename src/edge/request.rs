@@ -17,7 +17,15 @@ pub const MAX_JSON_BODY: usize = 64 * 1024;
 /// SameSite=Strict cookies already stop cross-site requests from carrying a session; this stops
 /// the rest (and requests with no Origin at all).
 pub fn require_origin(request: &Request, ctx: &Ctx<'_>) -> Result<(), AppError> {
-    match request.get_header_str("origin") {
+    // Exactly one Origin header: with two, which one a check reads would decide the outcome.
+    let origins = request.get_header_all_str("origin");
+    if origins.len() > 1 {
+        return Err(AppError::forbidden(
+            "bad_origin",
+            "This request did not come from this site's page.",
+        ));
+    }
+    match origins.first().copied() {
         Some(origin) if ctx.config.origins.iter().any(|allowed| allowed == origin) => Ok(()),
         Some(_) => Err(AppError::forbidden(
             "bad_origin",

@@ -1,0 +1,125 @@
+// A minimal ES256 software authenticator for the Node tests: real CBOR, authenticator data,
+// clientDataJSON and signatures (node:crypto), in the W3C JSON forms that credential.toJSON()
+// produces. The Rust tests have the full, overridable one (tests/support/authenticator.rs).
+import { createHash, generateKeyPairSync, sign, randomBytes } from 'node:crypto';
+
+export const b64 = (bytes) => Buffer.from(bytes).toString('base64url');
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest();
+
+// CBOR: just what an attestation object needs (unsigned/negative ints, bytes, text, maps).
+const head = (major, n) => {
+  if (n < 24) return Buffer.from([(major << 5) | n]);
+  if (n < 256) return Buffer.from([(major << 5) | 24, n]);
+  const b = Buffer.alloc(3); b[0] = (major << 5) | 25; b.writeUInt16BE(n, 1); return b;
+};
+export const cbor = (value) => {
+  if (typeof value === 'number') return value >= 0 ? head(0, value) : head(1, -1 - value);
+  if (typeof value === 'string') { const t = Buffer.from(value); return Buffer.concat([head(3, t.length), t]); }
+  if (Buffer.isBuffer(value)) return Buffer.concat([head(2, value.length), value]);
+  if (value instanceof Map) {
+    return Buffer.concat([head(5, value.size), ...[...value].flatMap(([k, v]) => [cbor(k), cbor(v)])]);
+  }
+  throw new Error(`cbor: ${typeof value}`);
+};
+
+export class Authenticator {
+  constructor() {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.privateKey = privateKey;
+    const jwk = publicKey.export({ format: 'jwk' });
+    this.cose = cbor(new Map([[1, 2], [3, -7], [-1, 1],
+      [-2, Buffer.from(jwk.x, 'base64url')], [-3, Buffer.from(jwk.y, 'base64url')]]));
+    this.credentialId = randomBytes(32);
+    this.signCount = 0;
+    this.userHandle = null;
+  }
+
+  authData(rpId, flags, attested) {
+    const counter = Buffer.alloc(4); counter.writeUInt32BE(this.signCount);
+    const parts = [sha256(Buffer.from(rpId)), Buffer.from([flags]), counter];
+    if (attested) {
+      const len = Buffer.alloc(2); len.writeUInt16BE(this.credentialId.length);
+      parts.push(Buffer.alloc(16), len, this.credentialId, this.cose);
+    }
+    return Buffer.concat(parts);
+  }
+
+  clientData(type, challenge, origin) {
+    return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
+  }
+
+  // navigator.credentials.create() with attestation "none" → RegistrationResponseJSON.
+  create(options, origin) {
+    const { rp, user, challenge } = options.publicKey.create;
+    this.userHandle = user.id;
+    const authData = this.authData(rp.id, 0x45 /* UP UV AT */, true);
+    const attestationObject = cbor(new Map([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]));
+    return {
+      id: b64(this.credentialId), rawId: b64(this.credentialId), type: 'public-key',
+      response: {
+        clientDataJSON: b64(this.clientData('webauthn.create', challenge, origin)),
+        attestationObject: b64(attestationObject), transports: ['internal'],
+      },
+      clientExtensionResults: {}, authenticatorAttachment: 'platform',
+    };
+  }
+
+  // navigator.credentials.get() → AuthenticationResponseJSON.
+  get(options, origin) {
+    const { rpId, challenge } = options.publicKey.get;
+    this.signCount += 1;
+    const authData = this.authData(rpId, 0x05 /* UP UV */, false);
+    const clientDataJSON = this.clientData('webauthn.get', challenge, origin);
+    const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.privateKey);
+    return {
+      id: b64(this.credentialId), rawId: b64(this.credentialId), type: 'public-key',
+      response: {
+        clientDataJSON: b64(clientDataJSON), authenticatorData: b64(authData),
+        signature: b64(signature), userHandle: this.userHandle,
+      },
+      clientExtensionResults: {}, authenticatorAttachment: 'platform',
+    };
+  }
+}
+
+// A cookie jar over fetch, with our page's Origin on every POST.
+export class Client {
+  constructor(base) { this.base = base; this.origin = new URL(base).origin; this.cookies = new Map(); }
+
+  absorb(response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';').map((s) => s.trim());
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      if (attributes.includes('Max-Age=0')) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(eq + 1));
+    }
+  }
+
+  headers(extra = {}) {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    return { ...(cookie ? { cookie } : {}), ...extra };
+  }
+
+  async post(path, body) {
+    const response = await fetch(this.base + path, {
+      method: 'POST', redirect: 'manual',
+      headers: this.headers({ origin: this.origin, ...(body ? { 'content-type': 'application/json' } : {}) }),
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    this.absorb(response);
+    return response;
+  }
+
+  async start() { return (await this.post('/auth/start')).json(); }
+}
+
+// Registers a new user with a fresh authenticator; returns the signed-in client and its authenticator.
+export const register = async (base) => {
+  const client = new Client(base);
+  const authenticator = new Authenticator();
+  const options = await client.start();
+  const response = await client.post('/auth/finish', authenticator.create(options, client.origin));
+  if (response.status !== 200) throw new Error(`register: ${response.status} ${await response.text()}`);
+  return { client, authenticator };
+};

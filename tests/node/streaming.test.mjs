@@ -1,0 +1,50 @@
+// Against `viceroy serve` with the example agent on 127.0.0.1:7677 (scripts/node-tests): the
+// signed-in page's shell arrives before the agent's part (arrival order, not times), and every
+// way the upstream can fail degrades to the built-in result with the page complete.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { register } from './authenticator.mjs';
+
+const BASE = process.env.BIO_BASE_URL ?? 'http://localhost:7678';
+const AGENT = 'http://127.0.0.1:7677';
+
+// Reads the body chunk by chunk, noting which chunk first holds each marker.
+const readChunks = async (response) => {
+  const chunks = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body) chunks.push(decoder.decode(chunk, { stream: true }));
+  return chunks;
+};
+const firstChunkWith = (chunks, marker) => chunks.findIndex((c, i) => chunks.slice(0, i + 1).join('').includes(marker));
+
+const page = async (client, mode) => {
+  const response = await fetch(`${BASE}/`, { headers: client.headers(mode ? { 'x-bio-agent-mode': mode } : {}) });
+  assert.equal(response.status, 200);
+  return readChunks(response);
+};
+
+test('the shell arrives before the agent, and a failing agent never breaks the page', async (t) => {
+  const { client } = await register(BASE);
+  const agentUp = await fetch(AGENT, { method: 'POST', body: '{}' }).then(() => true, () => false);
+
+  await t.test('slow agent: shell first', { skip: !agentUp && 'example agent not running' }, async () => {
+    const chunks = await page(client, 'slow');
+    const shell = firstChunkWith(chunks, 'data-testid="user-name"');
+    const agent = firstChunkWith(chunks, 'id="agent-title"');
+    assert.ok(shell >= 0 && agent >= 0, chunks.join(''));
+    assert.ok(shell < agent, `shell in chunk ${shell}, agent in chunk ${agent}`);
+    const html = chunks.join('');
+    assert.ok(html.endsWith('</body></html>'));
+    assert.ok(!html.includes('Agent unavailable'), 'a slow (500 ms) agent is within the 2 s deadline');
+  });
+
+  for (const mode of ['500', 'bad-json', 'drip']) {
+    await t.test(`${mode}: built-in result, page complete`, { skip: !agentUp && 'example agent not running' }, async () => {
+      const html = (await page(client, mode)).join('');
+      assert.ok(html.endsWith('</body></html>'), html.slice(-200));
+      assert.match(html, /Agent unavailable/i);
+      assert.match(html, /Logged in as/);
+      assert.match(html, /id="agent-title"/);
+    });
+  }
+});
