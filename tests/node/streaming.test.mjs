@@ -47,4 +47,17 @@ test('the shell arrives before the agent, and a failing agent never breaks the p
       assert.match(html, /id="agent-title"/);
     });
   }
+
+  // Last: stop the agent (scripts/node-tests passes its pid) and the page still completes.
+  const pid = Number(process.env.BIO_AGENT_PID);
+  await t.test('stopped agent: built-in result, page complete', { skip: !(agentUp && pid) && 'no agent pid' }, async () => {
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 50 && await fetch(AGENT, { method: 'POST', body: '{}' }).then(() => true, () => false); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const html = (await page(client)).join('');
+    assert.ok(html.endsWith('</body></html>'), html.slice(-200));
+    assert.match(html, /Agent unavailable/i);
+    assert.match(html, /Logged in as/);
+  });
 });
