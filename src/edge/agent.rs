@@ -9,7 +9,7 @@ use std::io::Read as _;
 use std::time::{Duration, Instant};
 
 use fastly::Request;
-use fastly::http::request::{PendingRequest, PollResult};
+use fastly::http::request::{PendingRequest, PollResult, SendErrorCause};
 
 use crate::agent::upstream::MAX_UPSTREAM_BYTES;
 use crate::agent::{AgentContext, UpstreamAnswer};
@@ -28,8 +28,8 @@ pub struct InFlight {
     started: Instant,
 }
 
-/// Sends the context to the upstream agent without waiting. `None` when it could not be sent
-/// (the page then says the agent is unavailable).
+/// Sends the context to the upstream agent without waiting; the failure when it could not be
+/// sent (the page then says the agent is unavailable).
 pub fn send(
     context: &AgentContext,
     visitor: &Request,
@@ -79,13 +79,11 @@ pub fn wait(in_flight: InFlight, deadline: Duration) -> Outcome {
         match pending.poll() {
             PollResult::Done(Ok(response)) => break response,
             PollResult::Done(Err(error)) => {
-                let answer = if format!("{error:?}")
-                    .to_ascii_lowercase()
-                    .contains("timeout")
-                {
-                    UpstreamAnswer::TimedOut
-                } else {
-                    UpstreamAnswer::Unreachable
+                let answer = match error.root_cause() {
+                    SendErrorCause::HttpResponseTimeout
+                    | SendErrorCause::ConnectionTimeout
+                    | SendErrorCause::DnsTimeout => UpstreamAnswer::TimedOut,
+                    _ => UpstreamAnswer::Unreachable,
                 };
                 return Outcome::Failed(answer);
             }
