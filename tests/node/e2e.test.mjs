@@ -15,7 +15,9 @@
 //   2. Logout: back to the signed-out page;
 //   3. the same visitor again: one get(), resolved, no create(); same name; still one credential;
 //   4. another browser context with its own authenticator: a different name;
-//   5. no console errors (a CSP violation is one) and no uncaught exceptions in either context.
+//   5. Delete account: a first click reveals "Delete for good", which deletes the account, signs
+//      out, and has the page tell the authenticator to forget the passkey (signalUnknownCredential);
+//   6. no console errors (a CSP violation is one) and no uncaught exceptions in either context.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -262,7 +264,26 @@ test('one Auth button: register, log out, sign in again as the same user; anothe
       await screenshot(second.page, 'signed-in.png');
     });
 
-    await t.test('5. no console errors (CSP violations show there) and no uncaught exceptions', () => {
+    await t.test('5. Delete account takes two steps, signs out, and the passkey is forgotten', async () => {
+      assert.ok(second, 'needs step 4');
+      const { page } = second;
+      await page.click('#delete-account button');
+      const confirm = page.locator('#delete-account button[name="confirm"]');
+      await confirm.waitFor({ timeout: 5_000 }).catch(() => {
+        throw new Error('the first Delete account click should reveal "Delete for good"');
+      });
+      assert.equal(await page.locator('[data-testid="user-name"]').count(), 1, 'still signed in after one click');
+      const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), confirm.click()]);
+      assert.equal(await page.locator('#auth').count(), 1,
+        `Delete for good should land on the signed-out page; got ${page.url()} ` +
+        `(${response ? response.status() : 'no response'}): ${await page.locator('main').textContent()}`);
+      // The page signals the deleted credential unknown; Chromium's authenticator drops it.
+      const deadline = Date.now() + 5_000;
+      while ((await second.credentials()).length > 0 && Date.now() < deadline) await page.waitForTimeout(100);
+      assert.equal((await second.credentials()).length, 0, 'signalUnknownCredential removed the passkey');
+    });
+
+    await t.test('6. no console errors (CSP violations show there) and no uncaught exceptions', () => {
       assert.ok(first && second, 'needs steps 1 and 4');
       assert.deepEqual(first.errors, [], 'first context');
       assert.deepEqual(second.errors, [], 'second context');
