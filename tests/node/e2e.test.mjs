@@ -46,7 +46,8 @@ const skip = existsSync(CHROMIUM) ? false
 // reads it, and calling that getter here would fool the probe.
 function recordCredentialCalls() {
   const KEY = '__bio_e2e_calls';
-  const calls = JSON.parse(sessionStorage.getItem(KEY) || 'null') || { clicks: [], probes: [] };
+  const calls = JSON.parse(sessionStorage.getItem(KEY) || 'null') || { loads: 0, clicks: [], probes: [] };
+  const load = ++calls.loads; // which page load a probe belongs to
   window.__calls = calls;
   const save = () => sessionStorage.setItem(KEY, JSON.stringify(calls));
   document.addEventListener('click', (event) => {
@@ -68,7 +69,7 @@ function recordCredentialCalls() {
       const signal = options && Object.getOwnPropertyDescriptor(options, 'signal');
       const probe = Boolean(signal && 'value' in signal && signal.value && signal.value.aborted);
       const click = calls.clicks[calls.clicks.length - 1];
-      const entry = { method, mode: modeOf(options), outcome: 'pending', started: performance.now() };
+      const entry = { method, mode: modeOf(options), outcome: 'pending', load, started: performance.now() };
       (probe || !click ? calls.probes : click.calls).push(entry);
       save();
       const settle = (outcome, error) => {
@@ -113,7 +114,8 @@ async function visitor({ viewport = { width: 1280, height: 800 } } = {}) {
     if (m.type() !== 'error') return;
     const url = m.location().url || '';
     // The browser's own /favicon.ico request (Bio serves no icon) is not the page's doing; every
-    // other error counts, CSP violations ("Refused to ...") first among them.
+    // other error counts, CSP violations ("... violates the following Content Security Policy
+    // directive ...") first among them.
     if (new URL(url || BASE).pathname === '/favicon.ico') return;
     errors.push(`console: ${m.text()}${url ? ` (${url})` : ''}`);
   });
@@ -128,8 +130,8 @@ async function visitor({ viewport = { width: 1280, height: 800 } } = {}) {
 }
 
 // Loads the signed-out page and waits until the client is ready for a click: its first
-// /auth/start answered, and its immediate-mediation probe (if the browser offers immediateGet)
-// settled. A real visitor takes longer than that to find the button.
+// /auth/start answered, and this load's immediate-mediation probe (if the browser offers
+// immediateGet) settled. A real visitor takes longer than that to find the button.
 async function openSignedOut(page) {
   const started = page.waitForResponse((r) => r.url() === `${BASE}/auth/start`);
   await page.goto(`${BASE}/`);
@@ -140,8 +142,10 @@ async function readyForClick(page) {
   await page.waitForSelector('#auth:not([disabled])');
   const caps = await page.evaluate(() => PublicKeyCredential.getClientCapabilities?.().catch(() => ({})));
   if (!caps?.immediateGet) return;
-  await page.waitForFunction(() => window.__calls.probes.length > 0
-    && window.__calls.probes.every((p) => p.outcome !== 'pending'));
+  await page.waitForFunction(() => {
+    const { loads, probes } = window.__calls;
+    return probes.some((p) => p.load === loads) && probes.every((p) => p.outcome !== 'pending');
+  });
 }
 
 // Clicks Auth and waits for the reload into the signed-in page; returns the user name and the
