@@ -239,7 +239,8 @@
     if (deleteConfirmed) return;
     event.preventDefault();
     const form = event.currentTarget;
-    if (form.querySelector('.danger')) return;
+    // Look for the confirm button itself: the form's own "Delete account" button is .danger too.
+    if (form.querySelector('button[name="confirm"]')) return;
     const confirmButton = document.createElement('button');
     Object.assign(confirmButton, { type: 'submit', name: 'confirm', value: 'yes',
       className: 'danger', textContent: 'Delete for good' });

@@ -17,7 +17,12 @@ class FakeElement {
   addEventListener(type, fn) { (this.listeners[type] ||= []).push(fn); }
   setAttribute(name, value) { this.attributes[name] = value; }
   append(child) { this.children.push(child); }
-  querySelector(selector) { return this.children.find((c) => selector === '.' + c.className) || null; }
+  // '.class' and 'tag[name="value"]' are enough for the script's selectors.
+  querySelector(selector) {
+    const named = /^(\w+)\[name="([^"]+)"\]$/.exec(selector);
+    return this.children.find((c) => (named ? c.tag === named[1] && c.name === named[2]
+      : selector === '.' + c.className)) || null;
+  }
   focus() {}
   async fire(type, event = {}) {
     const full = { currentTarget: this, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; }, ...event };
@@ -55,6 +60,10 @@ async function boot({ get, create, finish = () => [200, { ok: true, user: { name
   const els = {};
   const ids = signedIn ? ['status', 'delete-account'] : ['auth', 'other-device', 'status', 'no-passkey', 'try-again', 'create-new'];
   for (const id of ids) els[id] = new FakeElement(id);
+  if (els['delete-account']) { // as templates/page.rs renders it: the form's own button is .danger
+    els['delete-account'].append(Object.assign(new FakeElement(null), { type: 'submit', className: 'danger',
+      textContent: 'Delete account' }));
+  }
   els['no-passkey'] && (els['no-passkey'].hidden = true);
   const calls = { get: [], create: [], fetch: [], signals: [], reloads: 0 };
   const PublicKeyCredential = {
@@ -212,8 +221,10 @@ test('delete needs two steps: the first submit only reveals "Delete for good"', 
   const form = els['delete-account'];
   const first = await form.fire('submit');
   assert.equal(first.defaultPrevented, true);
-  const confirm = form.querySelector('.danger');
+  const confirm = form.querySelector('button[name="confirm"]');
+  assert.ok(confirm, 'the first submit adds a confirm button');
   assert.equal(confirm.textContent, 'Delete for good');
+  assert.equal(confirm.value, 'yes');
   await confirm.fire('click');
   const second = await form.fire('submit');
   assert.equal(second.defaultPrevented, false);
