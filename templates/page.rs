@@ -18,7 +18,8 @@ pub fn document_start<'a>(title: &'a str, body_data: &'a [(&'a str, &'a str)]) -
             meta(charset = "utf-8");
             meta(name = "viewport", content = "width=device-width, initial-scale=1");
             meta(name = "color-scheme", content = "light dark");
-            meta(name = "referrer", content = "no-referrer");
+            // No favicon request (Bio serves none): an empty data: icon, allowed by img-src.
+            link(rel = "icon", href = "data:,");
             title : title;
             style : Raw(STYLE_CSS);
         }

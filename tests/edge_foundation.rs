@@ -40,7 +40,7 @@ fn assert_common_headers(response: &Response) {
     );
     assert_eq!(
         response.get_header_str("referrer-policy"),
-        Some("no-referrer")
+        Some("same-origin")
     );
     assert!(
         response

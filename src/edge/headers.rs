@@ -1,7 +1,9 @@
 //! The headers every response carries.
 //!
 //! All: `Cache-Control: no-store` (pages are personal: an edge cache must never keep one),
-//! `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, HSTS. Pages also get the
+//! `X-Content-Type-Options: nosniff`, HSTS, and `Referrer-Policy: same-origin`: no referrer ever
+//! leaves for another site. (Not `no-referrer`: under it Chromium sends `Origin: null` on our own
+//! form POSTs, and the Origin check would refuse Logout.) Pages also get the
 //! Content-Security-Policy that allows only our own hashed script and style.
 
 use fastly::Response;
@@ -15,7 +17,7 @@ pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 pub fn finish(mut response: Response) -> Response {
     response.set_header("cache-control", "no-store");
     response.set_header("x-content-type-options", "nosniff");
-    response.set_header("referrer-policy", "no-referrer");
+    response.set_header("referrer-policy", "same-origin");
     response.set_header("strict-transport-security", HSTS);
     let is_html = response
         .get_header_str("content-type")

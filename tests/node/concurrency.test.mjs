@@ -53,7 +53,7 @@ test('the router over HTTP: 404, 405 with Allow, JSON under /auth/, headers', as
   const csp = r.headers.get('content-security-policy');
   assert.ok(csp.includes("frame-ancestors 'none'") && !csp.includes('unsafe-inline'), csp);
   assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
-  assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(r.headers.get('referrer-policy'), 'same-origin');
   assert.ok(r.headers.get('strict-transport-security'));
   // A POST from another site changes nothing and says why.
   r = await fetch(`${BASE}/auth/start`, { method: 'POST', headers: { origin: 'https://evil.example' } });
