@@ -252,10 +252,10 @@ fn validate_origin(origin: &str, rp_id: &str) -> Result<(), ConfigError> {
         Some((host, port)) => (host, Some(port)),
         None => (rest, None),
     };
-    if let Some(port) = port {
-        if port.is_empty() || port.parse::<u16>().is_err() || port.starts_with('0') {
-            return Err(bad("has an invalid port"));
-        }
+    if let Some(port) = port
+        && (port.is_empty() || port.parse::<u16>().is_err() || port.starts_with('0'))
+    {
+        return Err(bad("has an invalid port"));
     }
     if host.is_empty()
         || !host

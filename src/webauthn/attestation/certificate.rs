@@ -97,7 +97,7 @@ pub fn expect<'a>(r: &mut Reader<'a>, tag: u32) -> Result<&'a [u8], CertificateE
 }
 
 /// Reads the whole of `der` as exactly one TLV carrying `tag`.
-pub fn exactly<'a>(der: &'a [u8], tag: u32) -> Result<&'a [u8], CertificateError> {
+pub fn exactly(der: &[u8], tag: u32) -> Result<&[u8], CertificateError> {
     let mut r = Reader::new(der);
     let content = expect(&mut r, tag)?;
     r.finish().map_err(|_| CertificateError)?;
