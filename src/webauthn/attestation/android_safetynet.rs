@@ -73,10 +73,15 @@ pub fn verify(input: &Input<'_>) -> Result<AttestationType, Error> {
     let header: Header = serde_json::from_slice(&decode(header_b64)?).map_err(|_| malformed())?;
     let payload: Payload = serde_json::from_slice(&decode(payload_b64)?).map_err(|_| malformed())?;
     let signature = decode(sig_b64)?;
-    let leaf_der = STANDARD
-        .decode(header.x5c.first().ok_or_else(malformed)?)
-        .map_err(|_| malformed())?;
-    let leaf = Certificate::parse(&leaf_der).map_err(|_| refuse(Attestation::Certificate))?;
+    // As for a CBOR x5c (see `statement::x5c`), every certificate must at least be readable.
+    let mut ders = Vec::with_capacity(header.x5c.len().min(8));
+    for cert in &header.x5c {
+        let der = STANDARD.decode(cert).map_err(|_| malformed())?;
+        Certificate::parse(&der).map_err(|_| refuse(Attestation::Certificate))?;
+        ders.push(der);
+    }
+    let leaf_der = ders.first().ok_or_else(malformed)?;
+    let leaf = Certificate::parse(leaf_der).map_err(|_| refuse(Attestation::Certificate))?;
     let key = statement::public_key(&leaf)?;
     // The JWS signature, by the leaf certificate's key, over the signing input.
     let signing_input = jws.get(..header_b64.len() + 1 + payload_b64.len()).ok_or_else(malformed)?;

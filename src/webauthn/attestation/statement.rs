@@ -25,12 +25,19 @@ pub fn refuse(why: Attestation) -> Error {
 }
 
 /// `attStmt.x5c`: a non-empty array of byte strings; returns them, the leaf first.
+///
+/// Every element must be a certificate the bounded walk can read, although only the leaf is
+/// used: a statement carrying garbage where the syntax says "X.509 certificate" is malformed,
+/// and refusing it keeps what Bio accepts exactly what it has looked at.
 pub fn x5c<'a>(att_stmt: &Value<'a>) -> Result<Vec<&'a [u8]>, Error> {
     let malformed = refuse(Attestation::MalformedStatement);
     let Some(Value::Array(items)) = att_stmt.get_text_key("x5c") else { return Err(malformed) };
     let certs: Vec<&[u8]> = items.iter().filter_map(Value::as_bytes).collect();
     if certs.is_empty() || certs.len() != items.len() {
         return Err(malformed);
+    }
+    if certs.iter().any(|der| Certificate::parse(der).is_err()) {
+        return Err(refuse(Attestation::Certificate));
     }
     Ok(certs)
 }
