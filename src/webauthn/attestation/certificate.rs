@@ -153,18 +153,19 @@ impl<'a> Certificate<'a> {
         // subject, subjectPublicKeyInfo.
         let (tag, content) = tlv(&mut tbs)?;
         let version = if tag == explicit(0) {
-            match exactly(content, INTEGER)? {
-                [v @ 0..=2] => *v,
+            // DER leaves a DEFAULT value out, so an explicit version is v2 (1) or v3 (2); the
+            // serialNumber follows it.
+            let version = match exactly(content, INTEGER)? {
+                [v @ 1..=2] => *v,
                 _ => return Err(CertificateError),
-            }
+            };
+            expect(&mut tbs, INTEGER)?;
+            version
         } else if tag == INTEGER {
-            0
+            0 // no version: v1, and that INTEGER was the serialNumber
         } else {
             return Err(CertificateError);
         };
-        if version != 0 {
-            expect(&mut tbs, INTEGER)?;
-        }
         for _ in 0..3 {
             expect(&mut tbs, SEQUENCE)?;
         }
@@ -327,6 +328,63 @@ mod tests {
         ];
         for der in cases {
             assert_eq!(Certificate::parse(der).unwrap_err(), CertificateError, "{der:02x?}");
+        }
+    }
+
+    /// One DER TLV (short or one-byte long form lengths: enough for these tests).
+    fn der(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+        let content = parts.concat();
+        let mut out = vec![tag];
+        if content.len() >= 0x80 {
+            out.push(0x81);
+        }
+        out.push(content.len() as u8);
+        out.extend_from_slice(&content);
+        out
+    }
+
+    /// A v3 certificate with an Ed25519 key (the base point), subject CN "x" and the given
+    /// version field and extensions.
+    fn certificate(version: &[u8], extensions: &[&[u8]]) -> Vec<u8> {
+        let key = [&[0x00, 0x58][..], &[0x66; 31]].concat();
+        let tbs = der(0x30, &[
+            version,
+            &der(0x02, &[&[0x01]]),                                   // serialNumber
+            &der(0x30, &[]),                                          // signature
+            &der(0x30, &[]),                                          // issuer
+            &der(0x30, &[]),                                          // validity
+            &der(0x30, &[&der(0x31, &[&der(0x30, &[&der(0x06, &[COMMON_NAME]), &der(0x0c, &[b"x"])])])]),
+            &der(0x30, &[&der(0x30, &[&der(0x06, &[ID_ED25519])]), &der(0x03, &[&key])]),
+            &der(0xa3, &[&der(0x30, extensions)]),
+        ]);
+        der(0x30, &[&tbs, &der(0x30, &[]), &der(0x03, &[&[0x00]])])
+    }
+
+    fn basic_constraints(ca: bool) -> Vec<u8> {
+        let value = der(0x30, &[&der(0x01, &[&[if ca { 0xff } else { 0x00 }]])]);
+        der(0x30, &[&der(0x06, &[BASIC_CONSTRAINTS]), &der(0x01, &[&[0xff]]), &der(0x04, &[&value])])
+    }
+
+    #[test]
+    fn reads_version_subject_key_and_extensions() {
+        let v3 = der(0xa0, &[&der(0x02, &[&[0x02]])]);
+        let bytes = certificate(&v3, &[&basic_constraints(true)]);
+        let cert = Certificate::parse(&bytes).unwrap();
+        assert_eq!(cert.version, 2);
+        assert_eq!(cert.subject_values(COMMON_NAME).unwrap(), vec![&b"x"[..]]);
+        assert!(matches!(cert.public_key().unwrap(), PublicKey::Ed25519(_)));
+        assert!(cert.is_ca().unwrap());
+        assert!(cert.extension(BASIC_CONSTRAINTS).unwrap().unwrap().critical);
+        let end_entity = certificate(&v3, &[&basic_constraints(false)]);
+        assert!(!Certificate::parse(&end_entity).unwrap().is_ca().unwrap());
+        // The same extension twice (RFC 5280 §4.2), and an explicit v1 (DER omits a DEFAULT).
+        let twice = certificate(&v3, &[&basic_constraints(false), &basic_constraints(false)]);
+        assert_eq!(Certificate::parse(&twice).unwrap().is_ca(), Err(CertificateError));
+        let v1 = der(0xa0, &[&der(0x02, &[&[0x00]])]);
+        assert_eq!(Certificate::parse(&certificate(&v1, &[])).unwrap_err(), CertificateError);
+        // Every truncation of the whole is refused.
+        for len in 0..bytes.len() {
+            assert!(Certificate::parse(&bytes[..len]).is_err(), "{len}");
         }
     }
 
