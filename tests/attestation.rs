@@ -140,3 +140,14 @@ fn apple_leaf_nonce_binds_auth_data_and_client_data() {
     });
     assert_eq!(err, Err(Error::Attestation(Attestation::NonceMismatch)));
 }
+
+#[test]
+fn android_key_origin_must_be_generated() {
+    // origin [702] EXPLICIT INTEGER KM_ORIGIN_GENERATED (bf 85 3e 03 02 01 00) made IMPORTED
+    // (2) in whichever list holds it: the key was not generated in the keystore.
+    let err = with_object_edit(ANDROID_KEY, |object, _| {
+        let at = position(object, &[0xbf, 0x85, 0x3e, 0x03, 0x02, 0x01, 0x00]);
+        object[at + 6] = 0x02;
+    });
+    assert_eq!(err, Err(Error::Attestation(Attestation::AuthorizationList)));
+}
