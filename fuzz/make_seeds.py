@@ -24,6 +24,12 @@ for path in sorted(glob.glob(str(here.parent / "tests" / "vectors" / "*.json")))
         ao = b64(r["attestationObject"])
         put("verify_registration", name, lp(rp, cd) + ao)
         put("cbor", name, ao)
+        # Certificates (x5c): each DER SEQUENCE with a 2-byte length that opens a SEQUENCE.
+        for i in range(len(ao) - 8):
+            if ao[i:i + 2] == b"\x30\x82" and ao[i + 4:i + 6] == b"\x30\x82":
+                n = int.from_bytes(ao[i + 2:i + 4], "big")
+                if i + 4 + n <= len(ao):
+                    put("certificate", f"{name}-{i}", ao[i:i + 4 + n])
     else:
         ad, sig = b64(r["authenticatorData"]), b64(r["signature"])
         key = b64(v["credential"]["public_key_cose"])

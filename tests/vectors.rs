@@ -2,9 +2,9 @@
 //! so it also runs under wasm32 without a filesystem) through the verifier.
 //!
 //! An `ok` vector passes when the ceremony succeeds and the `expected` fields match; an `error`
-//! vector passes when the ceremony fails with an error of its `error` class. `ok` vectors of
-//! attestation formats not implemented yet are KNOWN_FAILURES: they must still fail (with the
-//! `attestation` class), and the harness fails if one starts passing so the list stays honest.
+//! vector passes when the ceremony fails with an error of its `error` class. Every attestation
+//! format is implemented, so there are no known failures; the summary line keeps its
+//! `known-failing` count (always 0) so that output stays comparable.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,36 +15,6 @@
 mod common;
 
 use common::{Vector, b64};
-
-/// `ok` registration vectors whose attestation format (or packed with `x5c`) is not
-/// implemented yet: the verifier refuses them, as it should until it can check them.
-const KNOWN_FAILURES: &[&str] = &[
-    // packed with x5c
-    "py-webauthn-packed-x5c-eddsa-yubikey5-registration.json",
-    "py-webauthn-packed-x5c-es256-yubikey-firefox-registration.json",
-    "simplewebauthn-packed-x5c-es256-yubikey-registration.json",
-    "webauthn-rs-packed-x5c-es256-yubikey-5-aaguid-extension-registration.json",
-    "webauthn-rs-packed-x5c-es256-yubikey-5-nfc-credprotect-registration.json",
-    "webauthn-rs-packed-x5c-es256-yubikey-5ci-ipados-registration.json",
-    // tpm
-    "py-webauthn-tpm-rs256-dell-xps13-registration.json",
-    "py-webauthn-tpm-rs256-lenovo-x1-carbon-registration.json",
-    "py-webauthn-tpm-rs256-surface-pro4-registration.json",
-    "simplewebauthn-tpm-es256-nuvoton-registration.json",
-    "simplewebauthn-tpm-rs256-nuvoton-registration.json",
-    "simplewebauthn-tpm-rs256-stmicro-registration.json",
-    "webauthn-rs-tpm-es256-windows-hello-registration.json",
-    "webauthn-rs-tpm-rs256-windows-hello-registration.json",
-    // android-key
-    "simplewebauthn-android-key-es256-galaxy-s9-registration.json",
-    "simplewebauthn-android-key-es256-pixel-8a-registration.json",
-    // android-safetynet
-    "webauthn-rs-android-safetynet-es256-registration.json",
-    // apple
-    "py-webauthn-apple-es256-passkey-registration.json",
-    "simplewebauthn-apple-es256-ios14-registration.json",
-    "webauthn-rs-apple-es256-macos-touchid-registration.json",
-];
 
 /// Compares the `expected` fields of an `ok` registration vector; returns what differs.
 fn expected_mismatches(v: &Vector, record: &bio::webauthn::CredentialRecord) -> Vec<String> {
@@ -81,24 +51,15 @@ fn expected_mismatches(v: &Vector, record: &bio::webauthn::CredentialRecord) -> 
 
 #[test]
 fn vectors() {
-    let (mut passed, mut failed, mut known) = (0, 0, 0);
+    let (mut passed, mut failed, known) = (0, 0, 0);
     for v in Vector::all() {
-        let known_failure = KNOWN_FAILURES.contains(&v.file);
         let outcome = v.run();
         let problem: Option<String> = match (v.expect_ok(), &outcome) {
-            (true, Ok(record)) if known_failure => {
-                let _ = record;
-                Some("now passes: remove it from KNOWN_FAILURES".into())
-            }
             (true, Ok(Some(record))) => {
                 let diffs = expected_mismatches(&v, record);
                 (!diffs.is_empty()).then(|| diffs.join("; "))
             }
             (true, Ok(None)) => None,
-            (true, Err(e)) if known_failure && e.class() == "attestation" => {
-                known += 1;
-                continue;
-            }
             (true, Err(e)) => Some(format!(
                 "expected ok, got {} ({}: {e})",
                 e.class(),
@@ -121,12 +82,4 @@ fn vectors() {
     }
     println!("vectors: {passed} passed, {failed} failed, {known} known-failing");
     assert_eq!(failed, 0);
-}
-
-#[test]
-fn known_failures_are_real_files() {
-    let files: Vec<&str> = common::VECTORS.iter().map(|(f, _)| *f).collect();
-    for k in KNOWN_FAILURES {
-        assert!(files.contains(k), "{k} is not a vector file");
-    }
 }

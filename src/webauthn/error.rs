@@ -48,9 +48,6 @@ impl Part {
 pub enum Attestation {
     /// `fmt` is not a registered attestation statement format.
     UnknownFormat,
-    /// A registered format (or variant, e.g. `packed` with `x5c`) this verifier does not check
-    /// yet: refused rather than accepted unchecked.
-    NotImplemented,
     /// `attStmt` does not have the shape the format defines.
     MalformedStatement,
     /// The attestation certificate could not be read or holds the wrong kind of key.
@@ -59,6 +56,21 @@ pub enum Attestation {
     AlgorithmMismatch,
     /// The attestation signature does not verify.
     Signature,
+    /// A certificate the format constrains does not meet its requirements (§8.2.1 version,
+    /// subject, CA; §8.3.1 SAN and EKU; a missing nonce or key description extension; the
+    /// SafetyNet hostname).
+    CertificateRequirement,
+    /// The id-fido-gen-ce-aaguid certificate extension is not the authenticator data's AAGUID.
+    AaguidMismatch,
+    /// What binds the statement to this registration does not match: the Apple nonce
+    /// extension, the SafetyNet nonce, the Android attestationChallenge or TPM extraData.
+    NonceMismatch,
+    /// The certificate's (or TPM pubArea's) key is not the credential public key.
+    PublicKeyMismatch,
+    /// The Android key authorization lists do not meet §8.4 (allApplications, origin, purpose).
+    AuthorizationList,
+    /// The SafetyNet payload's ctsProfileMatch is not true.
+    DeviceIntegrity,
 }
 
 /// Every way a ceremony can fail.
@@ -158,11 +170,16 @@ impl Error {
             Error::UserHandleMismatch => "user_handle_mismatch",
             Error::Attestation(a) => match a {
                 Attestation::UnknownFormat => "attestation_format_unknown",
-                Attestation::NotImplemented => "attestation_format_unsupported",
                 Attestation::MalformedStatement => "attestation_statement_malformed",
                 Attestation::Certificate => "attestation_certificate_invalid",
                 Attestation::AlgorithmMismatch => "attestation_algorithm_mismatch",
                 Attestation::Signature => "attestation_signature_invalid",
+                Attestation::CertificateRequirement => "attestation_certificate_requirement",
+                Attestation::AaguidMismatch => "attestation_aaguid_mismatch",
+                Attestation::NonceMismatch => "attestation_nonce_mismatch",
+                Attestation::PublicKeyMismatch => "attestation_public_key_mismatch",
+                Attestation::AuthorizationList => "attestation_authorization_list",
+                Attestation::DeviceIntegrity => "attestation_device_integrity",
             },
             Error::CredentialIdMismatch => "credential_id_mismatch",
             Error::StoredCredential => "stored_credential_invalid",
@@ -212,13 +229,28 @@ impl fmt::Display for Error {
             Error::Attestation(a) => {
                 let why = match a {
                     Attestation::UnknownFormat => "unknown attestation statement format",
-                    Attestation::NotImplemented => "attestation statement format not supported",
                     Attestation::MalformedStatement => "malformed attestation statement",
                     Attestation::Certificate => "unusable attestation certificate",
                     Attestation::AlgorithmMismatch => {
                         "attestation algorithm is not the credential's"
                     }
                     Attestation::Signature => "attestation signature does not verify",
+                    Attestation::CertificateRequirement => {
+                        "attestation certificate does not meet the format's requirements"
+                    }
+                    Attestation::AaguidMismatch => {
+                        "attestation certificate AAGUID is not the authenticator's"
+                    }
+                    Attestation::NonceMismatch => {
+                        "attestation nonce does not bind this registration"
+                    }
+                    Attestation::PublicKeyMismatch => {
+                        "attested key is not the credential public key"
+                    }
+                    Attestation::AuthorizationList => {
+                        "android key authorization lists do not allow this credential"
+                    }
+                    Attestation::DeviceIntegrity => "safetynet ctsProfileMatch is not true",
                 };
                 f.write_str(why)
             }
@@ -284,7 +316,9 @@ mod tests {
                 received: 1,
             },
             Error::UserHandleMismatch,
-            Error::Attestation(Attestation::NotImplemented),
+            Error::Attestation(Attestation::UnknownFormat),
+            Error::Attestation(Attestation::NonceMismatch),
+            Error::Attestation(Attestation::AaguidMismatch),
             Error::CredentialIdMismatch,
             Error::StoredCredential,
         ];

@@ -40,7 +40,8 @@ pub struct CredentialRecord {
     pub backup_state: bool,
     /// Transport hints from the response (`usb`, `internal`, `hybrid` …).
     pub transports: Vec<String>,
-    /// The attestation statement format (`none`, `packed`, `fido-u2f`).
+    /// The attestation statement format (`none`, `packed`, `fido-u2f`, `tpm`, `android-key`,
+    /// `android-safetynet` or `apple`), recorded as received; never used for trust.
     pub attestation_format: String,
 }
 

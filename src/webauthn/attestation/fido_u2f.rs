@@ -40,8 +40,11 @@ pub fn verify(input: &Input<'_>) -> Result<AttestationType, Error> {
         [Value::Bytes(cert)] => *cert,
         _ => return Err(malformed),
     };
-    let certificate_key = certificate::p256_public_key(att_cert)
-        .map_err(|_| Error::Attestation(Attestation::Certificate))?;
+    let certificate_key =
+        match certificate::Certificate::parse(att_cert).and_then(|c| c.public_key()) {
+            Ok(certificate::PublicKey::P256(key)) => key,
+            _ => return Err(Error::Attestation(Attestation::Certificate)),
+        };
 
     // Step 2: "Extract the claimed rpIdHash from authenticatorData, and the claimed credentialId
     // and credentialPublicKey from authenticatorData.attestedCredentialData."
