@@ -230,28 +230,21 @@ pub const KNOWN_DISAGREEMENTS: &[KnownDisagreement] = &[
               authenticator data's last structure; Bio ends strictly (§6.1).",
     },
     KnownDisagreement {
-        mutation: "fmt:packed-x5c",
+        mutation: "fmt:tpm",
         ceremony: Some(Kind::Registration),
-        stricter: Stricter::Bio,
-        why: "Bio implements attestation none, packed self and fido-u2f only (Bio asks for \
-              attestation \"none\"); packed with x5c is refused as attestation_format_unsupported \
-              (tests/vectors.rs KNOWN_FAILURES). webauthn-rs-core verifies §8.2 with x5c.",
+        stricter: Stricter::Reference,
+        why: "Every real Windows TPM in the vectors signs certInfo with RS1 (RSASSA-PKCS1-v1_5 \
+              over SHA-1, COSE -65535), which §8.3 allows as the statement's alg; \
+              webauthn-rs-core refuses it by policy (CredentialInsecureCryptography). Bio checks \
+              the statement and accepts, as SimpleWebAuthn and py_webauthn do \
+              (shared/vectors README, 'Library disagreements').",
     },
     KnownDisagreement {
-        mutation: "fmt:apple",
+        mutation: "fmt:android-safetynet",
         ceremony: Some(Kind::Registration),
-        stricter: Stricter::Bio,
-        why: "Apple anonymous attestation (§8.8) is not implemented in Bio (refused as \
-              attestation_format_unsupported, tests/vectors.rs KNOWN_FAILURES); webauthn-rs-core \
-              verifies it.",
-    },
-    KnownDisagreement {
-        mutation: "fmt:android-key",
-        ceremony: Some(Kind::Registration),
-        stricter: Stricter::Bio,
-        why: "Android Key attestation (§8.4) is not implemented in Bio (refused as \
-              attestation_format_unsupported, tests/vectors.rs KNOWN_FAILURES); webauthn-rs-core \
-              verifies it.",
+        stricter: Stricter::Reference,
+        why: "webauthn-rs-core 0.6 no longer supports android-safetynet (AttestationNotSupported); \
+              §8.5 still defines it and Bio verifies the JWS, nonce and ctsProfileMatch.",
     },
 ];
 
