@@ -6,8 +6,6 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fastly::Request;
 
 use super::request::{cookie, random};
@@ -91,9 +89,4 @@ pub fn start(
     };
     let token = session::seal_session(&ctx.config.keys, &claims);
     Ok(session::session_cookie(&token))
-}
-
-/// Base64url without padding, the one encoding Bio stores binary values in.
-pub fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
 }
