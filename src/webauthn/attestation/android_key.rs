@@ -73,19 +73,10 @@ fn authorizations(list: &[u8]) -> Result<Authorizations, Error> {
 
 /// §8.4 verification procedure.
 pub fn verify(input: &Input<'_>) -> Result<AttestationType, Error> {
-    let malformed = refuse(Attestation::MalformedStatement);
     // "Verify that attStmt is valid CBOR conforming to the syntax defined above and perform
     // CBOR decoding on it to extract the contained fields."
-    let alg = input
-        .att_stmt
-        .get_text_key("alg")
-        .and_then(|v| v.as_int())
-        .ok_or(malformed)?;
-    let sig = input
-        .att_stmt
-        .get_text_key("sig")
-        .and_then(|v| v.as_bytes())
-        .ok_or(malformed)?;
+    let alg = statement::alg(input.att_stmt)?;
+    let sig = statement::sig(input.att_stmt)?;
     let certs = statement::x5c(input.att_stmt)?;
     let cred_cert = statement::leaf(&certs)?;
     let cert_key = statement::public_key(&cred_cert)?;

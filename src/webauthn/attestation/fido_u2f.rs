@@ -9,8 +9,8 @@
 //! ([`certificate`](super::certificate)); its chain, dates and issuer are not judged (see the
 //! module doc of [`attestation`](super)).
 
-use super::certificate;
 use super::{AttestationType, Input};
+use super::{certificate, statement};
 use crate::webauthn::cbor::Value;
 use crate::webauthn::cose::CoseKey;
 use crate::webauthn::error::{Attestation, Error};
@@ -23,11 +23,7 @@ pub fn verify(input: &Input<'_>) -> Result<AttestationType, Error> {
     let malformed = Error::Attestation(Attestation::MalformedStatement);
     // Step 1: "Verify that attStmt is valid CBOR conforming to the syntax defined above and
     // perform CBOR decoding on it to extract the contained fields."
-    let sig = input
-        .att_stmt
-        .get_text_key("sig")
-        .and_then(Value::as_bytes)
-        .ok_or(malformed)?;
+    let sig = statement::sig(input.att_stmt)?;
     let x5c = match input.att_stmt.get_text_key("x5c") {
         Some(Value::Array(certs)) => certs.as_slice(),
         _ => return Err(malformed),

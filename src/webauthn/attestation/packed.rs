@@ -31,16 +31,8 @@ pub fn verify(input: &Input<'_>) -> Result<AttestationType, Error> {
     if input.att_stmt.as_map().is_none() {
         return Err(malformed);
     }
-    let alg = input
-        .att_stmt
-        .get_text_key("alg")
-        .and_then(|v| v.as_int())
-        .ok_or(malformed)?;
-    let sig = input
-        .att_stmt
-        .get_text_key("sig")
-        .and_then(|v| v.as_bytes())
-        .ok_or(malformed)?;
+    let alg = statement::alg(input.att_stmt)?;
+    let sig = statement::sig(input.att_stmt)?;
 
     // "If x5c is present:"
     if input.att_stmt.get_text_key("x5c").is_some() {

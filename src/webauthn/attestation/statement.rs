@@ -25,6 +25,22 @@ pub fn refuse(why: Attestation) -> Error {
     Error::Attestation(why)
 }
 
+/// `attStmt.alg`: the COSE algorithm identifier of the statement's signature.
+pub fn alg(att_stmt: &Value<'_>) -> Result<i64, Error> {
+    att_stmt
+        .get_text_key("alg")
+        .and_then(|v| v.as_int())
+        .ok_or(refuse(Attestation::MalformedStatement))
+}
+
+/// `attStmt.sig`: the statement's signature bytes.
+pub fn sig<'a>(att_stmt: &Value<'a>) -> Result<&'a [u8], Error> {
+    att_stmt
+        .get_text_key("sig")
+        .and_then(|v| v.as_bytes())
+        .ok_or(refuse(Attestation::MalformedStatement))
+}
+
 /// `attStmt.x5c`: a non-empty array of byte strings; returns them, the leaf first.
 ///
 /// Every element must be a certificate the bounded walk can read, although only the leaf is

@@ -202,10 +202,7 @@ pub fn verify(input: &Input<'_>) -> Result<AttestationType, Error> {
             .and_then(|v| v.as_bytes())
             .ok_or_else(malformed)
     };
-    let alg = stmt
-        .get_text_key("alg")
-        .and_then(|v| v.as_int())
-        .ok_or_else(malformed)?;
+    let alg = statement::alg(stmt)?;
     let sig = bytes("sig")?;
     let cert_info_bytes = bytes("certInfo")?;
     let pub_area_bytes = bytes("pubArea")?;
