@@ -49,15 +49,74 @@ pub struct AuthenticationOutcome {
     pub backup_state: bool,
     /// The `userHandle` the authenticator returned, if any.
     pub user_handle: Option<Vec<u8>>,
+    /// What a lenient [`Policy`] let through; always empty under [`Policy::STRICT`].
+    pub anomalies: Anomalies,
 }
 
-/// Verifies an assertion against the challenge the server issued and the stored credential.
+/// What to do when a check that the spec leaves to the Relying Party fails: §7.2 step 20 (BE
+/// differs from the credential record) and step 24 (the signature counter did not increase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leniency {
+    /// Fail the ceremony.
+    Refuse,
+    /// Let it succeed and report it in [`AuthenticationOutcome::anomalies`].
+    Flag,
+}
+
+/// The Relying Party's choices for the checks the spec leaves to it. [`verify_authentication`]
+/// uses [`Policy::STRICT`]; an account with a single credential cannot afford it (a restored
+/// authenticator or a provider that flips BE would lock its owner out for good), so the edge
+/// may pass a lenient policy to [`verify_authentication_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Step 24: the counter did not increase.
+    pub sign_count: Leniency,
+    /// Step 20: BE is not what was recorded.
+    pub backup_eligibility: Leniency,
+}
+
+impl Policy {
+    /// Both checks fail the ceremony.
+    pub const STRICT: Policy = Policy {
+        sign_count: Leniency::Refuse,
+        backup_eligibility: Leniency::Refuse,
+    };
+    /// Both checks are reported, not failed.
+    pub const FLAG: Policy = Policy {
+        sign_count: Leniency::Flag,
+        backup_eligibility: Leniency::Flag,
+    };
+}
+
+/// Checks a lenient [`Policy`] let through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Anomalies {
+    /// The counter was not greater than the stored one (and not both zero).
+    pub sign_count_not_increased: bool,
+    /// BE differs from the recorded value.
+    pub backup_eligibility_changed: bool,
+}
+
+/// Verifies an assertion against the challenge the server issued and the stored credential,
+/// strictly: a counter that did not increase or a changed BE fails it.
 pub fn verify_authentication(
     rp: &RelyingParty<'_>,
     challenge: &[u8],
     response: &AuthenticationResponseJson,
     stored: &StoredCredential<'_>,
 ) -> Result<AuthenticationOutcome, Error> {
+    verify_authentication_with(rp, challenge, response, stored, Policy::STRICT)
+}
+
+/// [`verify_authentication`] with the Relying Party's own [`Policy`] for steps 20 and 24.
+pub fn verify_authentication_with(
+    rp: &RelyingParty<'_>,
+    challenge: &[u8],
+    response: &AuthenticationResponseJson,
+    stored: &StoredCredential<'_>,
+    policy: Policy,
+) -> Result<AuthenticationOutcome, Error> {
+    let mut anomalies = Anomalies::default();
     // Steps 1–2 (build options, call navigator.credentials.get()) run in the browser.
     // Step 3: "Let response be credential.response. If response is not an instance of
     // AuthenticatorAssertionResponse, abort the ceremony" — the JSON shape guarantees it; we
@@ -153,11 +212,16 @@ pub fn verify_authentication(
     // Step 20: "If the credential backup state is used as part of Relying Party business logic
     // or policy, ... If credentialRecord.backupEligible is set, verify that currentBe is set.
     // If credentialRecord.backupEligible is not set, verify that currentBe is not set."
+    // NOT IN SPEC as a failure under a lenient policy: the step is "Relying Party business
+    // logic", and a provider that flips BE must not lock a one-credential account out.
     if stored
         .backup_eligible
         .is_some_and(|recorded| recorded != backup_eligible)
     {
-        return Err(Error::BackupEligibilityChanged);
+        match policy.backup_eligibility {
+            Leniency::Refuse => return Err(Error::BackupEligibilityChanged),
+            Leniency::Flag => anomalies.backup_eligibility_changed = true,
+        }
     }
 
     // Step 21: "Verify that the values of the client extension outputs ... are as expected" —
@@ -175,13 +239,18 @@ pub fn verify_authentication(
     // credentialRecord.signCount: The signature counter is valid. If authData.signCount is less
     // than or equal to credentialRecord.signCount: This is a signal that the authenticator may
     // be cloned ... Whether the Relying Party ... fails the authentication ceremony or not, is
-    // Relying Party-specific." Bio fails it.
+    // Relying Party-specific." The policy decides: fail it, or flag it for the server to record.
     let received = auth_data.sign_count;
     if (received != 0 || stored.sign_count != 0) && received <= stored.sign_count {
-        return Err(Error::SignCountRegressed {
-            stored: stored.sign_count,
-            received,
-        });
+        match policy.sign_count {
+            Leniency::Refuse => {
+                return Err(Error::SignCountRegressed {
+                    stored: stored.sign_count,
+                    received,
+                });
+            }
+            Leniency::Flag => anomalies.sign_count_not_increased = true,
+        }
     }
 
     // Step 25: "If response.attestationObject is present and the Relying Party wishes to verify
@@ -195,5 +264,6 @@ pub fn verify_authentication(
         backup_eligible,
         backup_state,
         user_handle,
+        anomalies,
     })
 }

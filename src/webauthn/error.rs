@@ -123,6 +123,67 @@ pub enum Error {
     StoredCredential,
 }
 
+/// The classes of `shared/vectors/SCHEMA.md`: what kind of check refused a ceremony. The edge
+/// matches on it exhaustively to choose the sentence a person reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    Malformed,
+    Type,
+    Challenge,
+    Origin,
+    RpId,
+    UserPresent,
+    UserVerified,
+    BackupState,
+    UnsupportedAlg,
+    Signature,
+    SignCount,
+    UserHandle,
+    Attestation,
+    Other,
+}
+
+impl ErrorClass {
+    /// The class's name in `SCHEMA.md`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::Malformed => "malformed",
+            ErrorClass::Type => "type",
+            ErrorClass::Challenge => "challenge",
+            ErrorClass::Origin => "origin",
+            ErrorClass::RpId => "rp_id",
+            ErrorClass::UserPresent => "user_present",
+            ErrorClass::UserVerified => "user_verified",
+            ErrorClass::BackupState => "backup_state",
+            ErrorClass::UnsupportedAlg => "unsupported_alg",
+            ErrorClass::Signature => "signature",
+            ErrorClass::SignCount => "sign_count",
+            ErrorClass::UserHandle => "user_handle",
+            ErrorClass::Attestation => "attestation",
+            ErrorClass::Other => "other",
+        }
+    }
+}
+
+impl core::fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// So a harness can compare a class with the name a vector file gives.
+impl PartialEq<&str> for ErrorClass {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for ErrorClass {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
 impl Error {
     /// A malformed-input error.
     pub(crate) fn malformed(part: Part, detail: &'static str) -> Self {
@@ -130,24 +191,24 @@ impl Error {
     }
 
     /// The vector class (`shared/vectors/SCHEMA.md`) this error belongs to.
-    pub fn class(&self) -> &'static str {
+    pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Malformed { .. } => "malformed",
-            Error::ClientDataType => "type",
-            Error::Challenge => "challenge",
-            Error::Origin | Error::CrossOrigin => "origin",
-            Error::RpIdHash => "rp_id",
-            Error::UserNotPresent => "user_present",
-            Error::UserNotVerified => "user_verified",
+            Error::Malformed { .. } => ErrorClass::Malformed,
+            Error::ClientDataType => ErrorClass::Type,
+            Error::Challenge => ErrorClass::Challenge,
+            Error::Origin | Error::CrossOrigin => ErrorClass::Origin,
+            Error::RpIdHash => ErrorClass::RpId,
+            Error::UserNotPresent => ErrorClass::UserPresent,
+            Error::UserNotVerified => ErrorClass::UserVerified,
             Error::BackupStateWithoutEligibility | Error::BackupEligibilityChanged => {
-                "backup_state"
+                ErrorClass::BackupState
             }
-            Error::UnsupportedAlgorithm(_) => "unsupported_alg",
-            Error::Signature => "signature",
-            Error::SignCountRegressed { .. } => "sign_count",
-            Error::UserHandleMismatch => "user_handle",
-            Error::Attestation(_) => "attestation",
-            Error::CredentialIdMismatch | Error::StoredCredential => "other",
+            Error::UnsupportedAlgorithm(_) => ErrorClass::UnsupportedAlg,
+            Error::Signature => ErrorClass::Signature,
+            Error::SignCountRegressed { .. } => ErrorClass::SignCount,
+            Error::UserHandleMismatch => ErrorClass::UserHandle,
+            Error::Attestation(_) => ErrorClass::Attestation,
+            Error::CredentialIdMismatch | Error::StoredCredential => ErrorClass::Other,
         }
     }
 
@@ -323,7 +384,7 @@ mod tests {
             Error::StoredCredential,
         ];
         for e in all {
-            assert!(CLASSES.contains(&e.class()), "{e:?}");
+            assert!(CLASSES.contains(&e.class().as_str()), "{e:?}");
             assert!(
                 e.code()
                     .bytes()

@@ -23,8 +23,11 @@ pub mod reader;
 pub mod registration;
 pub mod response;
 
-pub use authentication::{AuthenticationOutcome, StoredCredential, verify_authentication};
-pub use error::Error;
+pub use authentication::{
+    AuthenticationOutcome, Leniency, Policy, StoredCredential, verify_authentication,
+    verify_authentication_with,
+};
+pub use error::{Error, ErrorClass};
 pub use registration::{CredentialRecord, verify_registration};
 pub use response::{AuthenticationResponseJson, RegistrationResponseJson};
 
