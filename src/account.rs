@@ -1,14 +1,21 @@
-//! The account: one passkey, one user. Stored as one JSON record in the `bio_accounts` KV store,
-//! keyed by the credential id (base64url), written once with `InsertMode::Add` at registration and
-//! updated with `if_generation_match` at each sign-in.
+//! The account: one passkey, one user. Stored as one JSON record in the `bio_accounts` KV store
+//! under its user handle, with an index from its credential to it ([`records`]); built from a
+//! registration and changed by sign-ins and refusals only through [`rules`].
 //!
-//! It does not: talk to KV (that is `edge`), or decide anything about a ceremony (that is
-//! `webauthn`). It holds the record's shape and its bounded histories.
+//! It does not: talk to KV (that is `edge`), or verify a ceremony (that is `webauthn`). It holds
+//! the record's shape, its bounded histories and the rules that change them.
 
 use serde::{Deserialize, Serialize};
 
+pub mod export;
 pub mod names;
+pub mod records;
+pub mod rules;
 pub use names::friendly_name;
+
+/// The version [`Account`] records are written with. Version 1 records (stored under their
+/// credential's key, without this field) are still read.
+pub const ACCOUNT_VERSION: u32 = 2;
 
 /// Most sign-in events kept on an account (oldest dropped first).
 pub const MAX_SIGN_INS: usize = 20;
@@ -17,14 +24,17 @@ pub const MAX_SESSIONS: usize = 10;
 /// Most security events (refused attempts) kept on an account (oldest dropped first).
 pub const MAX_SECURITY_EVENTS: usize = 20;
 
-/// One account, keyed by its credential id.
+/// One account, keyed by its user handle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
+    /// The record's version ([`ACCOUNT_VERSION`]); absent in version 1.
+    #[serde(default = "version_1")]
+    pub v: u32,
     /// The WebAuthn user handle (base64url of 32 random bytes), issued by `/auth/start`.
     pub user_handle: String,
     /// The friendly generated name, e.g. `amber-otter-27`.
     pub name: String,
-    /// The credential id (base64url), the record's key.
+    /// The credential id (base64url).
     pub credential_id: String,
     /// The COSE_Key bytes (base64url) as the authenticator sent them.
     pub public_key_cose: String,
@@ -62,10 +72,17 @@ pub struct Account {
     pub sessions: Vec<String>,
 }
 
+fn version_1() -> u32 {
+    1
+}
+
 /// Where and how a request came in: injected by the edge (from `fastly::geo` and headers), so
-/// tests can set it.
+/// tests can set it. What an account keeps of it is the country, the city and the browser
+/// family: the IP address is never written into a record.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientInfo {
+    /// For abuse limits at the edge only; never stored.
+    #[serde(skip)]
     pub ip: Option<String>,
     pub country: Option<String>,
     pub city: Option<String>,
@@ -90,7 +107,8 @@ pub struct SignInEvent {
 pub struct SecurityEvent {
     /// Unix seconds.
     pub at: u64,
-    /// The verifier's stable error code, e.g. `sign_count_regressed`.
+    /// A stable code: the verifier's refusal (e.g. `signature_invalid`), or an anomaly a
+    /// lenient policy let through (e.g. `sign_count_not_increased`).
     pub code: String,
     #[serde(flatten)]
     pub client: ClientInfo,

@@ -1,115 +1,81 @@
-//! The one-button ceremony's records and options, fastly-free.
+//! The one-button ceremony's options, fastly-free.
 //!
 //! `POST /auth/start` issues one challenge usable for either ceremony, with a fresh user handle
-//! and friendly name for the case that this visitor is new. [`ChallengeRecord`] is what
-//! `bio_challenges` keeps of it; [`options`] is the JSON the page turns into
+//! and friendly name for the case that this visitor is new, sealed into a
+//! [`CeremonyClaims`] token instead of being stored. [`options`] is the JSON the page turns into
 //! `navigator.credentials.get()` and `.create()` arguments (the W3C JSON forms that
 //! `PublicKeyCredential.parseRequestOptionsFromJSON` / `parseCreationOptionsFromJSON` accept).
-//! [`SessionRecord`] is what `bio_accounts` keeps of a session, so logout revokes it.
 //!
 //! It does not: touch KV, pick randomness, or verify anything (that is `webauthn`).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-
-/// How long a challenge lives, in seconds (also the KV TTL and the ceremony cookie's Max-Age).
-pub const CHALLENGE_TTL_SECS: u64 = 300;
+use crate::session::CeremonyClaims;
+use crate::webauthn::{self, client_data::CollectedClientData};
 
 /// The COSE algorithms the verifier supports, in order of preference.
 pub const SUPPORTED_ALGS: [i64; 3] = [-7, -8, -257];
 
-/// A challenge issued by `/auth/start`, keyed `challenge/<id>` in `bio_challenges`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChallengeRecord {
-    /// The 32 challenge bytes, base64url.
-    pub challenge: String,
-    /// The user handle to use if this visitor registers (32 random bytes, base64url).
-    pub user_handle: String,
-    /// The friendly name to use if this visitor registers.
-    pub name: String,
-    /// Unix seconds; the record is dead from then on, whatever KV's TTL deletion says.
-    pub expires_at: u64,
-    /// Set, with a generation match, by the one finish that consumes it.
-    #[serde(default)]
-    pub used: bool,
+/// A credential named in `allowCredentials`: the returning visitor's, or the signed-in
+/// account's for a confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedCredential<'a> {
+    /// base64url.
+    pub id: &'a str,
+    /// As the browser reported them at registration (may be empty).
+    pub transports: &'a [String],
 }
 
-impl ChallengeRecord {
-    /// The record's KV key.
-    pub fn key(id: &str) -> String {
-        format!("challenge/{id}")
-    }
-
-    /// The same record, consumed: what the finish writes back with a generation match.
-    pub fn tombstone(&self) -> ChallengeRecord {
-        ChallengeRecord {
-            used: true,
-            ..self.clone()
-        }
-    }
-}
-
-/// A live session, keyed `session/<sid>` in `bio_accounts`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionRecord {
-    /// The account's KV key ([`account_key`]).
-    pub account_key: String,
-    /// The account's user handle (base64url).
-    pub user_handle: String,
-    /// Unix seconds.
-    pub expires_at: u64,
-    /// Unix seconds of the sign-in that made it.
-    pub created_at: u64,
-}
-
-impl SessionRecord {
-    /// The record's KV key.
-    pub fn key(sid: &str) -> String {
-        format!("session/{sid}")
-    }
-}
-
-/// The account's KV key for a credential id: `credential/` and base64url(SHA-256(id)). A
-/// digest keeps keys short (credential ids may be 1023 bytes; KV keys stop at 1024) while
-/// still naming exactly one credential; the record itself holds the full id.
-pub fn account_key(credential_id: &[u8]) -> String {
-    format!(
-        "credential/{}",
-        URL_SAFE_NO_PAD.encode(Sha256::digest(credential_id))
-    )
-}
-
-/// The options for both ceremonies, in the W3C JSON forms. `now` and the record's expiry bound
-/// each `timeout` by the challenge's remaining life.
-pub fn options(config: &Config, record: &ChallengeRecord, now: u64) -> Value {
-    let remaining_ms = record.expires_at.saturating_sub(now).saturating_mul(1000);
+/// The options for both ceremonies, in the W3C JSON forms (a confirmation gets `get` only).
+/// `allow` names the passkey `get()` should use, when the server knows it. `now` and the
+/// ceremony's expiry bound each `timeout` by the challenge's remaining life.
+pub fn options(
+    config: &Config,
+    claims: &CeremonyClaims,
+    allow: Option<&AllowedCredential<'_>>,
+    now: u64,
+) -> Value {
+    let remaining_ms = claims.exp.saturating_sub(now).saturating_mul(1000);
     let user_verification = config.user_verification.as_str();
     let params: Vec<Value> = SUPPORTED_ALGS
         .iter()
         .map(|alg| json!({ "type": "public-key", "alg": alg }))
         .collect();
+    let allow_credentials: Vec<Value> = allow
+        .iter()
+        .map(|credential| {
+            let mut descriptor = json!({ "type": "public-key", "id": credential.id });
+            if !credential.transports.is_empty() {
+                descriptor["transports"] = json!(credential.transports);
+            }
+            descriptor
+        })
+        .collect();
+    let get = json!({
+        "challenge": claims.challenge,
+        "rpId": config.rp_id,
+        "timeout": remaining_ms,
+        "userVerification": user_verification,
+        "allowCredentials": allow_credentials,
+    });
+    if claims.confirms_sid.is_some() {
+        return json!({
+            "publicKey": { "get": get },
+            "expiresAt": claims.exp.saturating_mul(1000),
+        });
+    }
     json!({
         "publicKey": {
-            "get": {
-                "challenge": record.challenge,
-                "rpId": config.rp_id,
-                "timeout": remaining_ms,
-                "userVerification": user_verification,
-                "allowCredentials": [],
-            },
+            "get": get,
             "create": {
                 "rp": { "id": config.rp_id, "name": config.rp_name },
                 "user": {
-                    "id": record.user_handle,
-                    "name": record.name,
-                    "displayName": record.name,
+                    "id": claims.user_handle,
+                    "name": claims.name,
+                    "displayName": claims.name,
                 },
-                "challenge": record.challenge,
+                "challenge": claims.challenge,
                 "pubKeyCredParams": params,
                 "timeout": remaining_ms,
                 "excludeCredentials": [],
@@ -121,7 +87,7 @@ pub fn options(config: &Config, record: &ChallengeRecord, now: u64) -> Value {
                 "attestation": "none",
             },
         },
-        "expiresAt": record.expires_at.saturating_mul(1000),
+        "expiresAt": claims.exp.saturating_mul(1000),
     })
 }
 
@@ -143,6 +109,12 @@ pub fn ceremony_kind(body: &Value) -> Option<CeremonyKind> {
     } else {
         None
     }
+}
+
+/// Whether a credential's `clientDataJSON` answers `challenge`: the cheap check a finish makes
+/// before it reads any store. The verifier checks it again, with everything else.
+pub fn answers_challenge(client_data_json: &[u8], challenge: &[u8]) -> Result<(), webauthn::Error> {
+    CollectedClientData::parse(client_data_json)?.check_challenge(challenge)
 }
 
 #[cfg(test)]

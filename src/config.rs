@@ -10,7 +10,9 @@
 
 use std::fmt;
 
+use crate::limits::{Limit, Limits};
 use crate::session::{Key, SigningKeys};
+use crate::webauthn::Policy;
 
 /// Most origins accepted in `origins` (a long list is a misconfiguration, not a feature).
 pub const MAX_ORIGINS: usize = 16;
@@ -64,6 +66,10 @@ pub struct RawConfig {
     pub user_verification: Option<String>,
     pub agent_upstream: Option<String>,
     pub agent_deadline_ms: Option<String>,
+    pub counter_policy: Option<String>,
+    pub limit_failures_per_ip: Option<String>,
+    pub limit_failures_per_credential: Option<String>,
+    pub limit_registrations_per_ip: Option<String>,
     pub session_key_current: Option<Vec<u8>>,
     pub session_key_previous: Option<Vec<u8>>,
 }
@@ -77,6 +83,11 @@ pub struct Config {
     pub user_verification: UserVerification,
     pub agent_upstream: bool,
     pub agent_deadline_ms: u64,
+    /// How sign-ins treat a counter that did not increase and a changed BE flag
+    /// (`counter_policy`: `flag`, the default, or `strict`).
+    pub sign_in_policy: Policy,
+    /// Abuse limits (`limit_*`, each `N/SECONDS`).
+    pub limits: Limits,
     pub keys: SigningKeys,
 }
 
@@ -90,6 +101,8 @@ impl fmt::Debug for Config {
             .field("user_verification", &self.user_verification)
             .field("agent_upstream", &self.agent_upstream)
             .field("agent_deadline_ms", &self.agent_deadline_ms)
+            .field("sign_in_policy", &self.sign_in_policy)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -176,6 +189,38 @@ impl Config {
                 }
             },
         };
+        let sign_in_policy = match raw.counter_policy.as_deref() {
+            Some("flag") | None => Policy::FLAG,
+            Some("strict") => Policy::STRICT,
+            Some(_) => return Err(invalid("counter_policy", "must be `flag` or `strict`")),
+        };
+        let defaults = Limits::default();
+        let limit = |value: Option<&str>, key: &'static str, default: Limit| match value {
+            None => Ok(default),
+            Some(text) => Limit::parse(text).ok_or_else(|| {
+                invalid(
+                    key,
+                    "must be N/SECONDS, e.g. 10/300 (N from 1 to 100000, SECONDS from 1 to 86400)",
+                )
+            }),
+        };
+        let limits = Limits {
+            failures_per_ip: limit(
+                raw.limit_failures_per_ip.as_deref(),
+                "limit_failures_per_ip",
+                defaults.failures_per_ip,
+            )?,
+            failures_per_credential: limit(
+                raw.limit_failures_per_credential.as_deref(),
+                "limit_failures_per_credential",
+                defaults.failures_per_credential,
+            )?,
+            registrations_per_ip: limit(
+                raw.limit_registrations_per_ip.as_deref(),
+                "limit_registrations_per_ip",
+                defaults.registrations_per_ip,
+            )?,
+        };
         let current = raw
             .session_key_current
             .ok_or_else(|| missing(names.secrets, "session_key_current"))?;
@@ -195,6 +240,8 @@ impl Config {
             user_verification,
             agent_upstream,
             agent_deadline_ms,
+            sign_in_policy,
+            limits,
             keys: SigningKeys { current, previous },
         })
     }

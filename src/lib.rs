@@ -10,7 +10,9 @@
 //! - [`session`]: the signed cookie codec (session and ceremony tokens, key rotation).
 //! - [`cookie`]: the `Cookie` request-header parser (RFC 6265).
 //! - [`config`]: validation of the values read from the config and secret stores.
-//! - [`account`]: the account record kept per credential, and friendly names.
+//! - [`account`]: the account record, its rules (registration, sign-in, refusals), its stored
+//!   layout, and friendly names.
+//! - [`limits`]: the abuse limits' windows.
 //! - [`agent`]: the agent that runs for a signed-in user and returns typed data.
 //! - [`templates`]: the server-rendered pages (horrorshow), under `templates/`.
 
@@ -19,6 +21,7 @@ pub mod agent;
 pub mod ceremony;
 pub mod config;
 pub mod cookie;
+pub mod limits;
 pub mod session;
 #[path = "../templates/mod.rs"]
 pub mod templates;

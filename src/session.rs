@@ -1,11 +1,12 @@
-//! The signed cookie codec: session tokens (who is signed in) and ceremony tokens (which
-//! challenge this browser was given), plus the `Set-Cookie` values that carry them.
+//! The signed token codec: session tokens (who is signed in), ceremony tokens (which challenge a
+//! page was given, for which browser), hint tokens (which passkey this browser last used) and
+//! deletion proofs (which credential was just deleted), plus the `Set-Cookie` values that carry
+//! them.
 //!
 //! A token is `base64url(payload) "." base64url(key_id ‖ tag)` where
 //! `payload` is the claims as JSON, `key_id` is the first 4 bytes of SHA-256(secret) and
-//! `tag = HMAC-SHA256(secret, label ‖ 0x00 ‖ payload)`. The label (`bio/session/v1` or
-//! `bio/ceremony/v1`) binds the token to its [`Purpose`], so a ceremony token never opens as a
-//! session and vice versa. [`SigningKeys::current`] signs; `current` and `previous` both verify,
+//! `tag = HMAC-SHA256(secret, label ‖ 0x00 ‖ payload)`. The label (e.g. `bio/session/v2`) binds
+//! the token to its [`Purpose`], so no token ever opens as another kind. [`SigningKeys::current`] signs; `current` and `previous` both verify,
 //! so a secret can be rotated without signing everyone out.
 //!
 //! Opening checks, in order: length bound (before any decoding), shape, key id, MAC (constant
@@ -27,14 +28,11 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Shortest accepted secret, in bytes (the HMAC-SHA256 output size).
 pub const MIN_SECRET_LEN: usize = 32;
-/// Longest token [`open_session`] / [`open_ceremony`] will look at, in bytes; longer input is
-/// rejected as [`TokenError::Malformed`] before it is decoded. A session token holds a user
-/// handle of up to 64 bytes and a credential id of up to [`MAX_SESSION_CREDENTIAL_ID_LEN`] bytes.
-pub const MAX_TOKEN_LEN: usize = 1024;
-/// Longest credential id (raw bytes) a session token is guaranteed to hold within
-/// [`MAX_TOKEN_LEN`]. WebAuthn allows up to 1023; registration must refuse longer ids than this,
-/// or the new account's session could never be opened.
-pub const MAX_SESSION_CREDENTIAL_ID_LEN: usize = 400;
+/// Longest token [`open`] will look at, in bytes; longer input is rejected as
+/// [`TokenError::Malformed`] before it is decoded. Sessions and ceremonies hold random ids,
+/// handles and digests; a hint holds a whole credential id (WebAuthn allows 1023 bytes), which
+/// still fits.
+pub const MAX_TOKEN_LEN: usize = 3072;
 /// Length of a key id, in bytes.
 pub const KEY_ID_LEN: usize = 4;
 /// Length of an HMAC-SHA256 tag, in bytes.
@@ -42,33 +40,53 @@ const TAG_LEN: usize = 32;
 
 /// How long a session lasts, in seconds (30 days); matches the session cookie's `Max-Age`.
 pub const SESSION_TTL_SECS: u64 = 2_592_000;
-/// How long a ceremony (challenge) lasts, in seconds (5 minutes); matches the ceremony cookie's
-/// `Max-Age`.
+/// How long a ceremony (its challenge and token) lasts, in seconds (5 minutes): the one constant
+/// for a ceremony's life, its `timeout`s and its spent record's TTL.
 pub const CEREMONY_TTL_SECS: u64 = 300;
+/// How long the returning-visitor hint lasts, in seconds (180 days), renewed at every sign-in.
+pub const HINT_TTL_SECS: u64 = 180 * 86_400;
+/// How long the browser-binding id lasts, in seconds (400 days, the most browsers keep).
+pub const BROWSER_TTL_SECS: u64 = 400 * 86_400;
+/// How long a deletion proof lasts, in seconds: long enough for the redirect to land.
+pub const DELETED_TTL_SECS: u64 = 60;
 
 /// The session cookie's name. `__Host-` makes the browser insist on `Secure`, `Path=/` and no
 /// `Domain`, so no sibling subdomain can set or shadow it.
 pub const SESSION_COOKIE: &str = "__Host-bio-session";
-/// The ceremony cookie's name (same `__Host-` guarantees).
-pub const CEREMONY_COOKIE: &str = "__Host-bio-ceremony";
-/// Attributes shared by both cookies; only `Max-Age` differs.
-pub const COOKIE_ATTRIBUTES: &str = "Secure; HttpOnly; SameSite=Strict; Path=/";
+/// The returning-visitor hint: which passkey this browser last signed in with, and its name.
+pub const HINT_COOKIE: &str = "__Host-bio-hint";
+/// The browser-binding id that every ceremony token carries.
+pub const BROWSER_COOKIE: &str = "__Host-bio-browser";
+/// The one-shot proof that this browser just deleted an account.
+pub const DELETED_COOKIE: &str = "__Host-bio-deleted";
+/// Attributes of the cookies that grant something (session, deletion proof): never sent on a
+/// request another site starts.
+pub const STRICT_ATTRIBUTES: &str = "Secure; HttpOnly; SameSite=Strict; Path=/";
+/// Attributes of the cookies that grant nothing (hint, browser id): sent on a top-level
+/// navigation from another site, so a visitor arriving from a link is still recognised.
+pub const LAX_ATTRIBUTES: &str = "Secure; HttpOnly; SameSite=Lax; Path=/";
 
 /// What a token is for; part of the MAC input, so tokens cannot cross purposes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     /// A signed-in session, in [`SESSION_COOKIE`].
     Session,
-    /// A pending WebAuthn ceremony, in [`CEREMONY_COOKIE`].
+    /// A ceremony a page started, held by the page and sent back with the credential.
     Ceremony,
+    /// The returning-visitor hint, in [`HINT_COOKIE`].
+    Hint,
+    /// A deletion proof, in [`DELETED_COOKIE`].
+    Deleted,
 }
 
 impl Purpose {
     /// The domain-separation label mixed into the MAC.
     pub const fn label(self) -> &'static [u8] {
         match self {
-            Purpose::Session => b"bio/session/v1",
-            Purpose::Ceremony => b"bio/ceremony/v1",
+            Purpose::Session => b"bio/session/v2",
+            Purpose::Ceremony => b"bio/ceremony/v2",
+            Purpose::Hint => b"bio/hint/v1",
+            Purpose::Deleted => b"bio/deleted/v1",
         }
     }
 }
@@ -159,6 +177,19 @@ pub struct SigningKeys {
     pub previous: Option<Key>,
 }
 
+impl SigningKeys {
+    /// A keyed digest of `data` under `label` with the current key, for store keys and log
+    /// fields that must name a client address or a credential without revealing it (a plain
+    /// hash of an IPv4 address is reversed by trying all 2^32).
+    pub fn keyed_digest(&self, label: &[u8], data: &[u8]) -> String {
+        let mut mac = self.current.mac.clone();
+        mac.update(label);
+        mac.update(&[0x00]);
+        mac.update(data);
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes().get(..16).unwrap_or_default())
+    }
+}
+
 /// Why a token was refused. The edge treats every variant as "no valid cookie".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenError {
@@ -193,28 +224,101 @@ impl core::fmt::Display for TokenError {
 
 impl std::error::Error for TokenError {}
 
+/// Claims a token can carry: each kind names its [`Purpose`] and its expiry.
+pub trait Claims: Serialize + for<'de> Deserialize<'de> {
+    /// The purpose whose label is mixed into the MAC.
+    const PURPOSE: Purpose;
+    /// Expiry, unix seconds: the first second the token no longer opens.
+    fn expires_at(&self) -> u64;
+}
+
 /// The claims of a session token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionClaims {
     /// Random session id: base64url of 32 random bytes (see [`session_id`]).
     pub sid: String,
-    /// The WebAuthn user handle, base64url.
-    pub uid: String,
-    /// The credential id, base64url.
-    pub cid: String,
+    /// The account's WebAuthn user handle, base64url.
+    pub user_handle: String,
+    /// base64url(SHA-256(credential id)) of the passkey this session was established with.
+    pub credential_digest: String,
     /// Expiry, unix seconds.
     pub exp: u64,
 }
 
-/// The claims of a ceremony token.
+impl Claims for SessionClaims {
+    const PURPOSE: Purpose = Purpose::Session;
+    fn expires_at(&self) -> u64 {
+        self.exp
+    }
+}
+
+/// The claims of a ceremony token: everything `/auth/start` issued, sealed instead of stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CeremonyClaims {
-    /// The challenge id.
-    pub cid: String,
+    /// Random id (base64url of 16 bytes): the key of the record that spends the ceremony once.
+    pub ceremony_id: String,
+    /// The challenge, base64url of 32 random bytes.
+    pub challenge: String,
+    /// The browser-binding id ([`BROWSER_COOKIE`]) of the browser it was issued to.
+    pub browser_id: String,
+    /// Sign-in or registration: the user handle a new visitor would get. A confirmation: the
+    /// signed-in account's user handle.
+    pub user_handle: String,
+    /// The friendly name a new visitor would get (empty for a confirmation).
+    pub name: String,
+    /// A confirmation by a signed-in account's own passkey (e.g. to delete it): the session id
+    /// it was issued to. `None` for the one-button sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirms_sid: Option<String>,
     /// Expiry, unix seconds.
     pub exp: u64,
+}
+
+impl Claims for CeremonyClaims {
+    const PURPOSE: Purpose = Purpose::Ceremony;
+    fn expires_at(&self) -> u64 {
+        self.exp
+    }
+}
+
+/// The returning-visitor hint: grants nothing, only lets the page greet the visitor and name
+/// their passkey in `allowCredentials`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HintClaims {
+    /// The credential id, base64url.
+    pub credential_id: String,
+    /// The account's display name.
+    pub name: String,
+    /// Expiry, unix seconds.
+    pub exp: u64,
+}
+
+impl Claims for HintClaims {
+    const PURPOSE: Purpose = Purpose::Hint;
+    fn expires_at(&self) -> u64 {
+        self.exp
+    }
+}
+
+/// The one-shot proof, set by a real account deletion, that lets the next page ask the passkey
+/// provider to forget the credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletedClaims {
+    /// The deleted credential's id, base64url.
+    pub credential_id: String,
+    /// Expiry, unix seconds.
+    pub exp: u64,
+}
+
+impl Claims for DeletedClaims {
+    const PURPOSE: Purpose = Purpose::Deleted;
+    fn expires_at(&self) -> u64 {
+        self.exp
+    }
 }
 
 /// Encodes 32 injected random bytes as a session id.
@@ -222,53 +326,14 @@ pub fn session_id(random: [u8; 32]) -> String {
     URL_SAFE_NO_PAD.encode(random)
 }
 
-/// Signs session claims with the current key.
-pub fn seal_session(keys: &SigningKeys, claims: &SessionClaims) -> String {
-    seal(keys, Purpose::Session, claims)
-}
-
-/// Verifies a session token and returns its claims if it has not expired at `now` (unix seconds).
-pub fn open_session(
-    keys: &SigningKeys,
-    token: &str,
-    now: u64,
-) -> Result<SessionClaims, TokenError> {
-    let claims: SessionClaims = open(keys, Purpose::Session, token)?;
-    check_expiry(claims.exp, now)?;
-    Ok(claims)
-}
-
-/// Signs ceremony claims with the current key.
-pub fn seal_ceremony(keys: &SigningKeys, claims: &CeremonyClaims) -> String {
-    seal(keys, Purpose::Ceremony, claims)
-}
-
-/// Verifies a ceremony token and returns its claims if it has not expired at `now` (unix seconds).
-pub fn open_ceremony(
-    keys: &SigningKeys,
-    token: &str,
-    now: u64,
-) -> Result<CeremonyClaims, TokenError> {
-    let claims: CeremonyClaims = open(keys, Purpose::Ceremony, token)?;
-    check_expiry(claims.exp, now)?;
-    Ok(claims)
-}
-
-/// `exp` is the first second at which the token is no longer valid.
-fn check_expiry(exp: u64, now: u64) -> Result<(), TokenError> {
-    if now >= exp {
-        return Err(TokenError::Expired);
-    }
-    Ok(())
-}
-
-fn seal<T: Serialize>(keys: &SigningKeys, purpose: Purpose, claims: &T) -> String {
+/// Signs claims with the current key, under their purpose's label.
+pub fn seal<T: Claims>(keys: &SigningKeys, claims: &T) -> String {
     // Our claims are strings and integers, which serde_json cannot fail to write. Were it ever
     // to fail, the empty payload seals into a token that opens as `Malformed`: no panic, no
     // session.
     let payload = serde_json::to_vec(claims).unwrap_or_default();
     let key = &keys.current;
-    let tag = key.mac_for(purpose, &payload).finalize().into_bytes();
+    let tag = key.mac_for(T::PURPOSE, &payload).finalize().into_bytes();
     let mut signature = Vec::with_capacity(KEY_ID_LEN + TAG_LEN);
     signature.extend_from_slice(&key.id);
     signature.extend_from_slice(&tag);
@@ -278,7 +343,18 @@ fn seal<T: Serialize>(keys: &SigningKeys, purpose: Purpose, claims: &T) -> Strin
     token
 }
 
-fn open<T: for<'de> Deserialize<'de>>(
+/// Verifies a token of kind `T` and returns its claims if it has not expired at `now` (unix
+/// seconds).
+pub fn open<T: Claims>(keys: &SigningKeys, token: &str, now: u64) -> Result<T, TokenError> {
+    let claims: T = open_unexpired(keys, T::PURPOSE, token)?;
+    // `exp` is the first second at which the token is no longer valid.
+    if now >= claims.expires_at() {
+        return Err(TokenError::Expired);
+    }
+    Ok(claims)
+}
+
+fn open_unexpired<T: for<'de> Deserialize<'de>>(
     keys: &SigningKeys,
     purpose: Purpose,
     token: &str,
@@ -320,29 +396,57 @@ fn open<T: for<'de> Deserialize<'de>>(
     serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)
 }
 
-fn cookie(name: &str, value: &str, max_age: u64) -> String {
-    format!("{name}={value}; {COOKIE_ATTRIBUTES}; Max-Age={max_age}")
+fn cookie(name: &str, value: &str, attributes: &str, max_age: u64) -> String {
+    format!("{name}={value}; {attributes}; Max-Age={max_age}")
 }
 
 /// `Set-Cookie` value that stores a session token for [`SESSION_TTL_SECS`].
 pub fn session_cookie(token: &str) -> String {
-    cookie(SESSION_COOKIE, token, SESSION_TTL_SECS)
-}
-
-/// `Set-Cookie` value that stores a ceremony token for [`CEREMONY_TTL_SECS`].
-pub fn ceremony_cookie(token: &str) -> String {
-    cookie(CEREMONY_COOKIE, token, CEREMONY_TTL_SECS)
+    cookie(SESSION_COOKIE, token, STRICT_ATTRIBUTES, SESSION_TTL_SECS)
 }
 
 /// `Set-Cookie` value that removes the session cookie (sign-out, account deletion). The
 /// attributes must match the ones it was set with, or the browser keeps the old cookie.
 pub fn clear_session_cookie() -> String {
-    cookie(SESSION_COOKIE, "", 0)
+    cookie(SESSION_COOKIE, "", STRICT_ATTRIBUTES, 0)
 }
 
-/// `Set-Cookie` value that removes the ceremony cookie (after a finish, successful or not).
-pub fn clear_ceremony_cookie() -> String {
-    cookie(CEREMONY_COOKIE, "", 0)
+/// `Set-Cookie` value that stores the returning-visitor hint for [`HINT_TTL_SECS`].
+pub fn hint_cookie(token: &str) -> String {
+    cookie(HINT_COOKIE, token, LAX_ATTRIBUTES, HINT_TTL_SECS)
+}
+
+/// `Set-Cookie` value that removes the hint ("Not you?", "Log out and forget me", deletion).
+pub fn clear_hint_cookie() -> String {
+    cookie(HINT_COOKIE, "", LAX_ATTRIBUTES, 0)
+}
+
+/// `Set-Cookie` value that stores a browser-binding id for [`BROWSER_TTL_SECS`].
+pub fn browser_cookie(id: &str) -> String {
+    cookie(BROWSER_COOKIE, id, LAX_ATTRIBUTES, BROWSER_TTL_SECS)
+}
+
+/// `Set-Cookie` value that stores a deletion proof for [`DELETED_TTL_SECS`].
+pub fn deleted_cookie(token: &str) -> String {
+    cookie(DELETED_COOKIE, token, STRICT_ATTRIBUTES, DELETED_TTL_SECS)
+}
+
+/// `Set-Cookie` value that spends the deletion proof once the page has read it.
+pub fn clear_deleted_cookie() -> String {
+    cookie(DELETED_COOKIE, "", STRICT_ATTRIBUTES, 0)
+}
+
+/// Encodes 16 injected random bytes as a browser-binding id.
+pub fn new_browser_id(random: [u8; 16]) -> String {
+    URL_SAFE_NO_PAD.encode(random)
+}
+
+/// Whether `value` can be a browser-binding id: base64url of 16 bytes.
+pub fn is_browser_id(value: &str) -> bool {
+    value.len() == 22
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]

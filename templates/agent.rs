@@ -126,6 +126,7 @@ fn notice_class(notice: &Notice) -> &'static str {
     match notice {
         Notice::FirstSignInFromCountry { .. } => "notice notice-country",
         Notice::RefusedAttempts { .. } => "notice notice-refused",
+        Notice::CounterDidNotIncrease | Notice::BackupEligibilityChanged => "notice notice-anomaly",
     }
 }
 

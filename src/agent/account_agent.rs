@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::aaguid::authenticator_name_for;
 use super::{Agent, AgentInput, AgentPayload};
-use crate::account::{Account, SignInEvent};
+use crate::account::{Account, SignInEvent, rules};
 
 /// Most sign-ins shown (newest first).
 pub const SHOWN_SIGN_INS: usize = 10;
@@ -131,6 +131,11 @@ pub enum Notice {
         /// The verifier's codes, each once, in order of first occurrence.
         codes: Vec<String>,
     },
+    /// Since the previous visit, a sign-in's signature counter did not go up (a device restored
+    /// from a backup, a buggy authenticator, or a copied passkey); it was let in.
+    CounterDidNotIncrease,
+    /// Since the previous visit, the passkey's backup eligibility changed; it was let in.
+    BackupEligibilityChanged,
 }
 
 impl Notice {
@@ -145,6 +150,14 @@ impl Notice {
                     codes.join(", ")
                 )
             }
+            Self::CounterDidNotIncrease => "Your passkey's signature counter did not go up at a \
+                 sign-in. That happens when a device is restored from a backup. If you did not do \
+                 that, someone may have copied your passkey: delete this account and make a new one."
+                .to_owned(),
+            Self::BackupEligibilityChanged => "Your passkey provider now reports a different backup \
+                 setting for this passkey than when it was made. You were signed in as usual; if \
+                 you did not change how your passkeys are stored, look at your provider's settings."
+                .to_owned(),
         }
     }
 }
@@ -160,6 +173,7 @@ impl AccountSummary {
         if let Some(notice) = refused_attempts_since(account, input.previous_visit_at) {
             notices.push(notice);
         }
+        notices.extend(anomalies_since(account, input.previous_visit_at));
         Self {
             name: account.name.clone(),
             passkey: PasskeySummary::from_account(account),
@@ -215,6 +229,7 @@ fn refused_attempts_since(account: &Account, previous_visit_at: Option<u64>) -> 
     let since = account
         .security_events
         .iter()
+        .filter(|e| !rules::is_anomaly(&e.code))
         .filter(|e| previous_visit_at.is_none_or(|previous| e.at > previous));
     let mut count = 0usize;
     let mut codes: Vec<String> = Vec::new();
@@ -225,6 +240,28 @@ fn refused_attempts_since(account: &Account, previous_visit_at: Option<u64>) -> 
         }
     }
     (count > 0).then_some(Notice::RefusedAttempts { count, codes })
+}
+
+/// The owner's own sign-ins that a lenient policy let through since the previous visit, each
+/// kind once. Inclusive of the previous visit's second: an anomaly recorded by a sign-in in the
+/// same second as the one before it must still be told (times are whole seconds).
+fn anomalies_since(account: &Account, previous_visit_at: Option<u64>) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    for event in account
+        .security_events
+        .iter()
+        .filter(|e| previous_visit_at.is_none_or(|previous| e.at >= previous))
+    {
+        let notice = match event.code.as_str() {
+            rules::SIGN_COUNT_NOT_INCREASED => Notice::CounterDidNotIncrease,
+            rules::BACKUP_ELIGIBILITY_CHANGED => Notice::BackupEligibilityChanged,
+            _ => continue,
+        };
+        if !notices.contains(&notice) {
+            notices.push(notice);
+        }
+    }
+    notices
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub fn refused(at: u64, code: &str) -> SecurityEvent {
 pub fn fresh_account() -> Account {
     let created = NOW - 60;
     Account {
+        v: crate::account::ACCOUNT_VERSION,
         user_handle: "SECRET-USER-HANDLE-q9F2".into(),
         name: "amber-otter-27".into(),
         credential_id: "SECRET-CREDENTIAL-ID-x7Yk".into(),

@@ -16,19 +16,21 @@ fn config() -> Config {
     .unwrap()
 }
 
-fn record() -> ChallengeRecord {
-    ChallengeRecord {
+fn record() -> CeremonyClaims {
+    CeremonyClaims {
+        ceremony_id: "aWQ".into(),
         challenge: "Y2hhbGxlbmdl".into(),
+        browser_id: "YnJvd3Nlcg".into(),
         user_handle: "dXNlcg".into(),
         name: "amber-otter-27".into(),
-        expires_at: 1_000 + CHALLENGE_TTL_SECS,
-        used: false,
+        confirms_sid: None,
+        exp: 1_000 + crate::session::CEREMONY_TTL_SECS,
     }
 }
 
 #[test]
 fn options_carry_both_ceremonies_in_w3c_json_form() {
-    let options = options(&config(), &record(), 1_000);
+    let options = options(&config(), &record(), None, 1_000);
     let get = &options["publicKey"]["get"];
     assert_eq!(get["challenge"], "Y2hhbGxlbmdl");
     assert_eq!(get["rpId"], "localhost");
@@ -53,10 +55,10 @@ fn options_carry_both_ceremonies_in_w3c_json_form() {
 
 #[test]
 fn timeouts_never_outlive_the_challenge() {
-    let options = options(&config(), &record(), 1_250);
+    let options = options(&config(), &record(), None, 1_250);
     assert_eq!(options["publicKey"]["get"]["timeout"], 50_000);
     assert_eq!(options["publicKey"]["create"]["timeout"], 50_000);
-    let late = super::options(&config(), &record(), 9_999);
+    let late = super::options(&config(), &record(), None, 9_999);
     assert_eq!(late["publicKey"]["get"]["timeout"], 0);
 }
 
@@ -76,16 +78,26 @@ fn the_kind_comes_from_the_response_members() {
 }
 
 #[test]
-fn account_keys_are_short_and_distinct() {
-    let long = vec![7u8; 1023];
-    assert!(account_key(&long).len() < 64);
-    assert_ne!(account_key(b"a"), account_key(b"b"));
-    assert!(account_key(b"a").starts_with("credential/"));
-}
-
-#[test]
-fn a_tombstone_is_the_same_record_used() {
-    let tomb = record().tombstone();
-    assert!(tomb.used);
-    assert_eq!(tomb.challenge, record().challenge);
+fn a_known_passkey_is_named_and_a_confirmation_offers_no_create() {
+    let transports = vec!["internal".to_owned()];
+    let allow = AllowedCredential {
+        id: "Y3JlZA",
+        transports: &transports,
+    };
+    let options = options(&config(), &record(), Some(&allow), 1_000);
+    assert_eq!(
+        options["publicKey"]["get"]["allowCredentials"],
+        json!([{ "type": "public-key", "id": "Y3JlZA", "transports": ["internal"] }])
+    );
+    assert!(options["publicKey"]["create"].is_object());
+    let confirm = CeremonyClaims {
+        confirms_sid: Some("sid".into()),
+        ..record()
+    };
+    let options = super::options(&config(), &confirm, Some(&allow), 1_000);
+    assert!(options["publicKey"].get("create").is_none());
+    assert_eq!(
+        options["publicKey"]["get"]["allowCredentials"][0]["id"],
+        "Y3JlZA"
+    );
 }

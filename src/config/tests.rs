@@ -8,6 +8,10 @@ fn raw() -> RawConfig {
         user_verification: Some("required".into()),
         agent_upstream: None,
         agent_deadline_ms: None,
+        counter_policy: None,
+        limit_failures_per_ip: None,
+        limit_failures_per_credential: None,
+        limit_registrations_per_ip: None,
         session_key_current: Some(vec![7; 32]),
         session_key_previous: None,
     }
@@ -26,6 +30,14 @@ fn a_complete_config_is_accepted_with_defaults() {
     assert!(!config.agent_upstream);
     assert_eq!(config.agent_deadline_ms, DEFAULT_AGENT_DEADLINE_MS);
     assert!(config.keys.previous.is_none());
+    // One credential per account: a counter or BE anomaly is flagged, not a lockout.
+    assert_eq!(config.sign_in_policy, Policy::FLAG);
+    let strict = check(RawConfig {
+        counter_policy: Some("strict".into()),
+        ..raw()
+    })
+    .unwrap();
+    assert_eq!(strict.sign_in_policy, Policy::STRICT);
 }
 
 #[test]
@@ -116,6 +128,22 @@ fn each_bad_value_is_named() {
         (
             |r| r.agent_deadline_ms = Some("2s".into()),
             "`agent_deadline_ms` is invalid",
+        ),
+        (
+            |r| r.counter_policy = Some("lenient".into()),
+            "`counter_policy` is invalid",
+        ),
+        (
+            |r| r.limit_failures_per_ip = Some("10 per minute".into()),
+            "`limit_failures_per_ip` is invalid",
+        ),
+        (
+            |r| r.limit_failures_per_credential = Some("0/300".into()),
+            "`limit_failures_per_credential` is invalid",
+        ),
+        (
+            |r| r.limit_registrations_per_ip = Some("30/0".into()),
+            "`limit_registrations_per_ip` is invalid",
         ),
         (
             |r| r.session_key_current = None,

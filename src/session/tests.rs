@@ -18,17 +18,46 @@ fn keys(fill: u8) -> SigningKeys {
 fn session_claims() -> SessionClaims {
     SessionClaims {
         sid: session_id([7; 32]),
-        uid: "dXNlci1oYW5kbGU".into(),
-        cid: "Y3JlZGVudGlhbC1pZA".into(),
+        user_handle: "dXNlci1oYW5kbGU".into(),
+        credential_digest: "Y3JlZGVudGlhbC1pZA".into(),
         exp: NOW + SESSION_TTL_SECS,
     }
 }
 
 fn ceremony_claims() -> CeremonyClaims {
     CeremonyClaims {
-        cid: "Y2hhbGxlbmdlLWlk".into(),
+        ceremony_id: "Y2VyZW1vbnktaWQ".into(),
+        challenge: b64(&[3; 32]),
+        browser_id: new_browser_id([4; 16]),
+        user_handle: b64(&[5; 32]),
+        name: "amber-otter-27".into(),
+        confirms_sid: None,
         exp: NOW + CEREMONY_TTL_SECS,
     }
+}
+
+fn hint_claims() -> HintClaims {
+    HintClaims {
+        credential_id: b64(&[0xff; 1023]),
+        name: "amber-otter-27".into(),
+        exp: NOW + HINT_TTL_SECS,
+    }
+}
+
+fn seal_session(keys: &SigningKeys, claims: &SessionClaims) -> String {
+    seal(keys, claims)
+}
+
+fn open_session(keys: &SigningKeys, token: &str, now: u64) -> Result<SessionClaims, TokenError> {
+    open(keys, token, now)
+}
+
+fn seal_ceremony(keys: &SigningKeys, claims: &CeremonyClaims) -> String {
+    seal(keys, claims)
+}
+
+fn open_ceremony(keys: &SigningKeys, token: &str, now: u64) -> Result<CeremonyClaims, TokenError> {
+    open(keys, token, now)
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -79,7 +108,7 @@ fn tag_is_hmac_over_label_nul_payload() {
     let token = seal_ceremony(&keys, &ceremony_claims());
     let (payload, signature) = token.split_once('.').unwrap();
     let mut mac = HmacSha256::new_from_slice(&[1; 32]).unwrap();
-    mac.update(b"bio/ceremony/v1\x00");
+    mac.update(b"bio/ceremony/v2\x00");
     mac.update(&unb64(payload));
     assert_eq!(
         unb64(signature)[KEY_ID_LEN..],
@@ -93,7 +122,7 @@ fn tampered_payload_is_bad_signature() {
     let token = seal_session(&keys, &session_claims());
     let (_, signature) = token.split_once('.').unwrap();
     let mut forged = session_claims();
-    forged.uid = "c29tZW9uZS1lbHNl".into();
+    forged.user_handle = "c29tZW9uZS1lbHNl".into();
     let forged_token = format!("{}.{signature}", b64(&serde_json::to_vec(&forged).unwrap()));
     assert_eq!(
         open_session(&keys, &forged_token, NOW),
@@ -186,7 +215,7 @@ fn malformed_shapes() {
 fn authentic_but_not_the_expected_json_is_malformed() {
     // A token we signed over bytes that are not SessionClaims (e.g. a future field) is refused.
     let keys = keys(1);
-    let payload = br#"{"sid":"a","uid":"b","cid":"c","exp":1,"admin":true}"#;
+    let payload = br#"{"sid":"a","user_handle":"b","credential_digest":"c","exp":1,"admin":true}"#;
     let tag = keys
         .current
         .mac_for(Purpose::Session, payload)
@@ -248,6 +277,55 @@ fn rotation_key_in_neither_slot_is_unknown_key() {
         open_session(&rotated_twice, &token, NOW),
         Err(TokenError::UnknownKey)
     );
+}
+
+#[test]
+fn no_token_opens_as_another_kind() {
+    let keys = keys(1);
+    let hint = seal(&keys, &hint_claims());
+    assert_eq!(
+        open_session(&keys, &hint, NOW),
+        Err(TokenError::BadSignature)
+    );
+    assert_eq!(
+        open_ceremony(&keys, &hint, NOW),
+        Err(TokenError::BadSignature)
+    );
+    let deleted = seal(
+        &keys,
+        &DeletedClaims {
+            credential_id: "Y3JlZA".into(),
+            exp: NOW + DELETED_TTL_SECS,
+        },
+    );
+    assert_eq!(
+        open::<HintClaims>(&keys, &deleted, NOW),
+        Err(TokenError::BadSignature)
+    );
+    let session = seal_session(&keys, &session_claims());
+    assert_eq!(
+        open::<DeletedClaims>(&keys, &session, NOW),
+        Err(TokenError::BadSignature)
+    );
+}
+
+#[test]
+fn a_hint_holds_the_longest_credential_id_webauthn_allows() {
+    let keys = keys(1);
+    let token = seal(&keys, &hint_claims());
+    assert!(token.len() <= MAX_TOKEN_LEN, "{}", token.len());
+    assert_eq!(open::<HintClaims>(&keys, &token, NOW), Ok(hint_claims()));
+    // And it fits in a cookie header line with room to spare (browsers keep 4096 bytes).
+    assert!(hint_cookie(&token).len() < 4000);
+}
+
+#[test]
+fn browser_ids_are_16_random_bytes_in_base64url() {
+    let id = new_browser_id([0xfb; 16]);
+    assert!(is_browser_id(&id), "{id}");
+    assert!(!is_browser_id(""));
+    assert!(!is_browser_id(&format!("{id}A")));
+    assert!(!is_browser_id(&id.replace('-', "+")));
 }
 
 #[test]
@@ -352,16 +430,29 @@ fn set_cookie_values() {
         "__Host-bio-session=abc.def; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000"
     );
     assert_eq!(
-        ceremony_cookie("abc.def"),
-        "__Host-bio-ceremony=abc.def; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=300"
-    );
-    assert_eq!(
         clear_session_cookie(),
         "__Host-bio-session=; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
     );
+    // The hint grants nothing and must be sent when a visitor arrives from a link: Lax.
     assert_eq!(
-        clear_ceremony_cookie(),
-        "__Host-bio-ceremony=; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+        hint_cookie("abc.def"),
+        "__Host-bio-hint=abc.def; Secure; HttpOnly; SameSite=Lax; Path=/; Max-Age=15552000"
+    );
+    assert_eq!(
+        clear_hint_cookie(),
+        "__Host-bio-hint=; Secure; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"
+    );
+    assert_eq!(
+        browser_cookie("id"),
+        "__Host-bio-browser=id; Secure; HttpOnly; SameSite=Lax; Path=/; Max-Age=34560000"
+    );
+    assert_eq!(
+        deleted_cookie("abc.def"),
+        "__Host-bio-deleted=abc.def; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=60"
+    );
+    assert_eq!(
+        clear_deleted_cookie(),
+        "__Host-bio-deleted=; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
     );
 }
 
@@ -372,21 +463,4 @@ fn sealed_token_is_a_valid_cookie_value_and_parses_back() {
     let header = format!("theme=dark; {SESSION_COOKIE}={token}; other=1");
     let found = crate::cookie::get(&header, SESSION_COOKIE).unwrap();
     assert_eq!(open_session(&keys, found, NOW), Ok(session_claims()));
-}
-
-#[test]
-fn capacity_64_byte_user_handle_and_400_byte_credential_id_fit() {
-    // WebAuthn allows credential ids up to 1023 bytes; MAX_TOKEN_LEN holds up to about 400
-    // (with a 64-byte user handle and a 10-digit exp). Registration must refuse longer ids, or
-    // the session could never be opened again.
-    let keys = keys(1);
-    let claims = SessionClaims {
-        sid: session_id([0xff; 32]),
-        uid: b64(&[0xff; 64]),
-        cid: b64(&[0xff; MAX_SESSION_CREDENTIAL_ID_LEN]),
-        exp: 9_999_999_999,
-    };
-    let token = seal_session(&keys, &claims);
-    assert!(token.len() <= MAX_TOKEN_LEN, "{}", token.len());
-    assert_eq!(open_session(&keys, &token, NOW), Ok(claims));
 }

@@ -208,3 +208,34 @@ fn synced_or_device_bound_from_be_bs() {
         "not_yet_backed_up"
     );
 }
+
+#[test]
+fn an_anomaly_the_policy_let_through_is_a_notice_of_its_own() {
+    let mut account = fresh_account();
+    account
+        .security_events
+        .push(refused(NOW - 10, rules::SIGN_COUNT_NOT_INCREASED));
+    account
+        .security_events
+        .push(refused(NOW - 5, rules::BACKUP_ELIGIBILITY_CHANGED));
+    let here = client("FR", "Paris", "Safari on macOS");
+    let notices = AccountAgent
+        .run(&input(&account, &here, Some(NOW - 100)))
+        .account
+        .notices;
+    assert!(
+        notices.contains(&Notice::CounterDidNotIncrease),
+        "{notices:?}"
+    );
+    assert!(
+        notices.contains(&Notice::BackupEligibilityChanged),
+        "{notices:?}"
+    );
+    // Not counted as refused attempts: the owner was let in.
+    assert!(
+        !notices
+            .iter()
+            .any(|n| matches!(n, Notice::RefusedAttempts { .. }))
+    );
+    assert!(Notice::CounterDidNotIncrease.message().contains("counter"));
+}

@@ -1,0 +1,148 @@
+//! The rules of the account: what a registration makes, what a sign-in changes, what a refusal
+//! leaves behind. Plain functions over [`Account`]; the edge only reads, retries and writes.
+//!
+//! The signature counter and the backup-eligibility flag follow the edge's
+//! [`Policy`]: with one credential per account there is no second way in, so the default
+//! ([`Policy::FLAG`]) lets a sign-in whose counter did not increase, or whose BE changed, succeed,
+//! records it as a security event the owner sees, and stores the new values. [`Policy::STRICT`]
+//! refuses both (clone detection, at the price of locking the owner out).
+//!
+//! It does not: verify signatures (the verifier did), or touch a store.
+
+use super::{
+    ACCOUNT_VERSION, Account, ClientInfo, MAX_SECURITY_EVENTS, MAX_SESSIONS, MAX_SIGN_INS,
+    SecurityEvent, SignInEvent, push_bounded,
+};
+use crate::webauthn::{self, AuthenticationOutcome, CredentialRecord, Leniency, Policy};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// Security event code: a sign-in whose counter did not increase, let through by the policy.
+pub const SIGN_COUNT_NOT_INCREASED: &str = "sign_count_not_increased";
+/// Security event code: a sign-in whose BE flag differs from registration, let through.
+pub const BACKUP_ELIGIBILITY_CHANGED: &str = "backup_eligibility_changed";
+
+/// The window in which refused attempts are counted for [`note_refusal`], in seconds.
+pub const REFUSAL_WINDOW_SECS: u64 = 300;
+/// Most refused attempts written into one account per [`REFUSAL_WINDOW_SECS`]: enough to show
+/// the owner that someone tried, too few for anyone to flood the record (or its writes).
+pub const MAX_REFUSALS_PER_WINDOW: usize = 3;
+
+/// A new account from a verified registration, with its first sign-in and session.
+pub fn from_registration(
+    credential: &CredentialRecord,
+    user_handle: &str,
+    name: &str,
+    now: u64,
+    client: &ClientInfo,
+    sid: &str,
+) -> Account {
+    Account {
+        v: ACCOUNT_VERSION,
+        user_handle: user_handle.to_owned(),
+        name: name.to_owned(),
+        credential_id: URL_SAFE_NO_PAD.encode(&credential.id),
+        public_key_cose: URL_SAFE_NO_PAD.encode(&credential.public_key_cose),
+        alg: credential.alg,
+        sign_count: credential.sign_count,
+        backup_eligible: credential.backup_eligible,
+        backup_state: credential.backup_state,
+        user_verified: credential.user_verified,
+        aaguid: credential.aaguid_string(),
+        transports: credential.transports.clone(),
+        created_at: now,
+        last_used_at: now,
+        sign_ins: vec![SignInEvent {
+            at: now,
+            client: client.clone(),
+            registration: true,
+        }],
+        security_events: Vec::new(),
+        previous_sign_in_at: None,
+        sessions: vec![sid.to_owned()],
+    }
+}
+
+/// Applies a verified sign-in to the account as it is stored now (which may be newer than the
+/// copy the assertion was verified against: the counter and BE rules are applied again here).
+/// Under a strict policy a counter that did not increase or a changed BE refuses the sign-in;
+/// under a lenient one they are recorded as security events and the new values are stored.
+pub fn apply_sign_in(
+    account: &mut Account,
+    outcome: &AuthenticationOutcome,
+    policy: Policy,
+    now: u64,
+    client: &ClientInfo,
+    sid: &str,
+) -> Result<(), webauthn::Error> {
+    let received = outcome.sign_count;
+    let stored = account.sign_count;
+    if (received != 0 || stored != 0) && received <= stored {
+        match policy.sign_count {
+            Leniency::Refuse => {
+                return Err(webauthn::Error::SignCountRegressed { stored, received });
+            }
+            Leniency::Flag => note_event(account, SIGN_COUNT_NOT_INCREASED, now, client),
+        }
+    }
+    if outcome.backup_eligible != account.backup_eligible {
+        match policy.backup_eligibility {
+            Leniency::Refuse => return Err(webauthn::Error::BackupEligibilityChanged),
+            Leniency::Flag => note_event(account, BACKUP_ELIGIBILITY_CHANGED, now, client),
+        }
+    }
+    account.v = ACCOUNT_VERSION;
+    account.sign_count = received;
+    account.backup_eligible = outcome.backup_eligible;
+    account.backup_state = outcome.backup_state;
+    account.previous_sign_in_at = Some(account.last_used_at);
+    account.last_used_at = now;
+    push_bounded(
+        &mut account.sign_ins,
+        SignInEvent {
+            at: now,
+            client: client.clone(),
+            registration: false,
+        },
+        MAX_SIGN_INS,
+    );
+    push_bounded(&mut account.sessions, sid.to_owned(), MAX_SESSIONS);
+    Ok(())
+}
+
+/// Records a refused attempt on the account; `false` when the window's quota is used up and
+/// nothing changed (so the edge writes nothing).
+pub fn note_refusal(account: &mut Account, code: &str, now: u64, client: &ClientInfo) -> bool {
+    let window_start = now.saturating_sub(REFUSAL_WINDOW_SECS);
+    let recent = account
+        .security_events
+        .iter()
+        .filter(|event| event.at > window_start && !is_anomaly(&event.code))
+        .count();
+    if recent >= MAX_REFUSALS_PER_WINDOW {
+        return false;
+    }
+    note_event(account, code, now, client);
+    true
+}
+
+/// Whether a security event is an anomaly of the owner's own sign-in (not a refusal).
+pub fn is_anomaly(code: &str) -> bool {
+    code == SIGN_COUNT_NOT_INCREASED || code == BACKUP_ELIGIBILITY_CHANGED
+}
+
+fn note_event(account: &mut Account, code: &str, now: u64, client: &ClientInfo) {
+    push_bounded(
+        &mut account.security_events,
+        SecurityEvent {
+            at: now,
+            code: code.to_owned(),
+            client: client.clone(),
+        },
+        MAX_SECURITY_EVENTS,
+    );
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,186 @@
+//! Abuse limits: fixed windows counted in a store, with their expiry inside the value (TTL
+//! deletion can lag). Fastly-free: the edge reads a [`Window`], asks it, and writes back what
+//! [`Window::bump`] returns.
+//!
+//! What is limited (defaults in [`Limits::default`], each settable in `bio_config` as `N/SECONDS`):
+//! - failed ceremonies per client address (`limit_failures_per_ip`): every `/auth/finish` or
+//!   `/account/delete` that does not succeed counts, whatever the reason;
+//! - failed ceremonies per credential (`limit_failures_per_credential`);
+//! - registrations per client address (`limit_registrations_per_ip`).
+//!
+//! Many people share one address (offices, carrier NAT), so a ceremony that verifies is never
+//! refused because of other people's failures: a full failure window only turns the next
+//! *failures* into `429 rate_limited`. Registrations are the exception: they are counted when
+//! they succeed, and a full window refuses the next one. The defaults leave a household or an
+//! office alone (30 registrations an hour from one address).
+//!
+//! A full window is not written again until it expires, so the limiter's own writes are bounded
+//! by `max + 1` per key and window.
+//!
+//! It does not: store raw addresses (keys hold a keyed digest), or talk to a store.
+
+use serde::{Deserialize, Serialize};
+
+/// One limit: at most `max` events per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub max: u32,
+    pub window_secs: u64,
+}
+
+impl Limit {
+    /// Parses `N/SECONDS`, e.g. `10/300`: 1 ≤ N ≤ 100000, 1 ≤ SECONDS ≤ 86400.
+    pub fn parse(text: &str) -> Option<Limit> {
+        let (max, window) = text.trim().split_once('/')?;
+        let max: u32 = max.trim().parse().ok()?;
+        let window_secs: u64 = window.trim().parse().ok()?;
+        ((1..=100_000).contains(&max) && (1..=86_400).contains(&window_secs))
+            .then_some(Limit { max, window_secs })
+    }
+}
+
+/// Every limit Bio applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub failures_per_ip: Limit,
+    pub failures_per_credential: Limit,
+    pub registrations_per_ip: Limit,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            failures_per_ip: Limit {
+                max: 10,
+                window_secs: 300,
+            },
+            failures_per_credential: Limit {
+                max: 10,
+                window_secs: 300,
+            },
+            registrations_per_ip: Limit {
+                max: 30,
+                window_secs: 3_600,
+            },
+        }
+    }
+}
+
+/// What a limit's key counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    FailuresPerIp,
+    FailuresPerCredential,
+    RegistrationsPerIp,
+}
+
+impl Counted {
+    /// The key's prefix in the store.
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            Counted::FailuresPerIp => "limit/failures-ip/",
+            Counted::FailuresPerCredential => "limit/failures-credential/",
+            Counted::RegistrationsPerIp => "limit/registrations-ip/",
+        }
+    }
+
+    /// The limit that applies.
+    pub fn limit(self, limits: &Limits) -> Limit {
+        match self {
+            Counted::FailuresPerIp => limits.failures_per_ip,
+            Counted::FailuresPerCredential => limits.failures_per_credential,
+            Counted::RegistrationsPerIp => limits.registrations_per_ip,
+        }
+    }
+}
+
+/// One window's count, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub v: u32,
+    /// Unix seconds.
+    pub start: u64,
+    pub count: u32,
+}
+
+impl Window {
+    /// The window in force at `now`: the stored one while it lasts, else a fresh one.
+    pub fn current(stored: Option<Window>, now: u64, limit: Limit) -> Window {
+        match stored {
+            Some(window) if now < window.start.saturating_add(limit.window_secs) => window,
+            _ => Window {
+                v: 1,
+                start: now,
+                count: 0,
+            },
+        }
+    }
+
+    /// Whether the window is full.
+    pub fn is_full(&self, limit: Limit) -> bool {
+        self.count >= limit.max
+    }
+
+    /// Seconds until the window ends (at least 1).
+    pub fn retry_after(&self, now: u64, limit: Limit) -> u64 {
+        self.start
+            .saturating_add(limit.window_secs)
+            .saturating_sub(now)
+            .max(1)
+    }
+
+    /// The window after one more event; `None` when it is already full (nothing to write).
+    pub fn bump(&self, limit: Limit) -> Option<Window> {
+        (!self.is_full(limit)).then_some(Window {
+            count: self.count + 1,
+            ..*self
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const TEN_IN_FIVE: Limit = Limit {
+        max: 10,
+        window_secs: 300,
+    };
+
+    #[test]
+    fn limits_parse_from_config_text() {
+        assert_eq!(Limit::parse("10/300"), Some(TEN_IN_FIVE));
+        assert_eq!(Limit::parse(" 30 / 3600 ").unwrap().max, 30);
+        for bad in [
+            "", "10", "/300", "0/300", "10/0", "10/86401", "-1/5", "ten/300", "1/2/3",
+        ] {
+            assert_eq!(Limit::parse(bad), None, "{bad}");
+        }
+        let defaults = Limits::default();
+        assert!(
+            defaults.registrations_per_ip.max >= 20,
+            "an office must not notice"
+        );
+    }
+
+    #[test]
+    fn a_window_counts_up_to_its_limit_then_writes_nothing_more() {
+        let mut window = Window::current(None, 1_000, TEN_IN_FIVE);
+        let mut writes = 0;
+        for _ in 0..50 {
+            if let Some(next) = window.bump(TEN_IN_FIVE) {
+                window = next;
+                writes += 1;
+            }
+        }
+        assert_eq!(writes, 10);
+        assert!(window.is_full(TEN_IN_FIVE));
+        assert_eq!(window.retry_after(1_100, TEN_IN_FIVE), 200);
+        // The next window starts afresh.
+        let later = Window::current(Some(window), 1_300, TEN_IN_FIVE);
+        assert_eq!(later.count, 0);
+        assert!(!later.is_full(TEN_IN_FIVE));
+        assert_eq!(Window::current(Some(window), 1_299, TEN_IN_FIVE), window);
+    }
+}
