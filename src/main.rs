@@ -4,20 +4,33 @@
 //! `stream_to_client()`. Host builds get a stub: the edge exists only in wasm32.
 
 #[cfg(target_arch = "wasm32")]
-use bio::edge::{self, Route, account, auth, pages};
+use bio::edge::{self, Route, account, auth, pages, well_known};
 #[cfg(target_arch = "wasm32")]
 use fastly::http::Method;
 
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 5] {
+pub fn routes() -> [Route; 10] {
     [
         route(Method::GET, "/", pages::home),
+        route(
+            Method::GET,
+            "/.well-known/passkey-endpoints",
+            well_known::passkey_endpoints,
+        ),
         route(Method::POST, "/auth/start", auth::start),
         route(Method::POST, "/auth/finish", auth::finish),
         route(Method::POST, "/logout", account::logout),
+        route(Method::POST, "/forget", account::forget),
+        route(Method::POST, "/account/confirm", account::confirm),
         route(Method::POST, "/account/delete", account::delete),
+        route(
+            Method::POST,
+            "/account/sessions/revoke",
+            account::sign_out_elsewhere,
+        ),
+        route(Method::GET, "/account/export", account::export),
     ]
 }
 

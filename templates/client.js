@@ -2,10 +2,22 @@
  * Bio's page script: one Auth button that signs a returning visitor in with their passkey, or
  * makes a passkey for a new one. Embedded in the page at build time under a CSP hash.
  *
+ * Each page load holds its own ceremony: /auth/start answers the options and a sealed token,
+ * which this page sends back with the credential, so any number of tabs each finish their own.
+ * A token is used for one finish only: after any finish the page fetches the next one.
+ *
+ * What a click does:
+ * - a returning visitor (the server greets them by name): get() naming their passkey; if that
+ *   fails, the choices (try again, another device, create a new passkey);
+ * - a new visitor on a browser with immediate mediation: a get() that fails fast when this
+ *   device has no passkey, then create();
+ * - a new visitor elsewhere (Safari, Firefox): the modal get(); if it fails, the choices.
+ *
  * It deliberately does not: use inline handlers, eval or any framework; decide who is signed in
  * (the server does, from its cookie); show alert() or confirm(); or create a passkey for someone
- * who only dismissed the sign-in dialog (create() runs only after "no passkey on this device"
- * from immediate mediation, or from the "Create a new passkey" button).
+ * who only dismissed the sign-in dialog, or whom the page recognises (create() runs only after
+ * "no passkey on this device" from immediate mediation for an unknown visitor, or from the
+ * "Create a new passkey" button).
  */
 (() => {
   'use strict';
@@ -20,6 +32,7 @@
   const statusBox = $('status');
   const choices = $('no-passkey');
   const PKC = window.PublicKeyCredential;
+  const returning = body.dataset.returning === 'true';
 
   const say = (text, kind = 'info') => {
     if (statusBox) { statusBox.textContent = text; statusBox.dataset.kind = kind; }
@@ -76,9 +89,9 @@
   };
 
   // --- Options: fetched before the click (Safari refuses a ceremony started after an awaited
-  // fetch in the click handler), and kept fresh. One /auth/start at a time: each one replaces
-  // the ceremony cookie, so never while a ceremony is open.
-  let options = null; // { get, create, fetchedAt, expiresAt }
+  // fetch in the click handler), and kept fresh. Each set carries its own sealed token; a set
+  // that reached /auth/finish is spent and never used again.
+  let options = null; // { get, create, token, fetchedAt, expiresAt }
   let loading = null;
   let refreshTimer = 0;
   let busy = false;
@@ -92,7 +105,7 @@
       if (!res.ok) throw new Error('start ' + res.status);
       const json = await res.json();
       options = { get: parseGet(json.publicKey.get), create: parseCreate(json.publicKey.create),
-        fetchedAt: Date.now(), expiresAt: json.expiresAt };
+        token: json.ceremony, fetchedAt: Date.now(), expiresAt: json.expiresAt };
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(refreshWhenIdle, OPTIONS_MAX_AGE_MS);
     })().catch(() => {
@@ -101,7 +114,8 @@
     }).finally(() => { loading = null; });
     return loading;
   };
-  // Never replace the ceremony cookie under an open dialog: wait for it to close.
+  // Refreshing under an open dialog would be harmless now (each set is its own ceremony), but a
+  // dialog's options must stay the ones it was opened with: wait for it to close.
   const refreshWhenIdle = () => {
     if (busy) refreshTimer = setTimeout(refreshWhenIdle, 10_000);
     else loadOptions();
@@ -141,6 +155,7 @@
       authButton.setAttribute('aria-busy', String(on));
       authButton.textContent = on ? 'Working…' : 'Auth';
     }
+    body.setAttribute('aria-busy', String(on));
   };
 
   // Runs one user action: busy state, then errors shown in #status, never thrown at the user.
@@ -165,41 +180,49 @@
     throw e;
   });
 
-  // Step 1 (where supported): immediate mediation, which fails fast if this device has none.
+  // A returning visitor: the passkey the server named (from the hint), one prompt, never create().
+  // Step 1 for anyone else (where supported): immediate mediation, which fails fast if this
+  // device has none.
   const auth = async (opts) => {
+    if (returning) return modalGet(opts, null, true);
     if (!immediate) return modalGet(opts);
     const started = performance.now();
     const cred = await outcome(navigator.credentials.get({ publicKey: opts.get, ...immediate }));
-    if (typeof cred !== 'string') return finish(cred);
+    if (typeof cred !== 'string') return finish(cred, opts);
     if (performance.now() - started < FAST_FAIL_MS) return createPasskey(opts); // none here
     showChoices('No passkey used.'); // the user dismissed the sheet
     return false;
   };
 
   // Step 2: the modal dialog. NotAllowedError means "dismissed or timed out", never "no passkey".
-  const modalGet = async (opts, hints) => {
-    const publicKey = { ...opts.get, allowCredentials: [], ...(hints ? { hints } : {}) };
+  // `named` keeps the allowCredentials the server sent (the returning visitor's passkey).
+  const modalGet = async (opts, hints, named = false) => {
+    const publicKey = { ...opts.get, ...(named ? {} : { allowCredentials: [] }),
+      ...(hints ? { hints } : {}) };
     const cred = await outcome(navigator.credentials.get({ publicKey }));
-    if (typeof cred !== 'string') return finish(cred);
-    showChoices('No passkey used.');
+    if (typeof cred !== 'string') return finish(cred, opts);
+    showChoices(named ? 'Your passkey was not used.' : 'No passkey used.');
     return false;
   };
 
   // Step 3: make a new passkey (and so a new account). Only from step 1 or "Create a new passkey".
   const createPasskey = async (opts) => {
     const cred = await outcome(navigator.credentials.create({ publicKey: opts.create }));
-    if (typeof cred !== 'string') return finish(cred);
+    if (typeof cred !== 'string') return finish(cred, opts);
     showChoices(cred === 'InvalidStateError'
       ? 'This device already has a passkey for this site. Try signing in with it.'
       : 'No passkey was created.');
     return false;
   };
 
-  // Sends the credential; true when the page is reloading into the signed-in state.
-  const finish = async (cred) => {
+  // Sends the credential with this page's ceremony token; true when the page is reloading into
+  // the signed-in state. The options are spent from here on, whatever the answer.
+  const finish = async (cred, opts) => {
+    if (options === opts) options = null;
     say('Checking your passkey…');
     const res = await fetch('/auth/finish', { method: 'POST', credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(toJSON(cred)) })
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ceremony: opts.token, credential: toJSON(cred) }) })
       .catch(() => null);
     const data = res ? await res.json().catch(() => ({})) : {};
     if (res && res.ok && data.ok) {
@@ -207,12 +230,15 @@
       location.reload();
       return true;
     }
-    loadOptions(); // every challenge is single-use: fetch the next one now
+    loadOptions(); // every ceremony is single-use: fetch the next one now
     if (!res) {
       say("Couldn't reach the server. Check your connection, then try again.", 'error');
     } else if (res.status === 401 && data.error === 'unknown_credential') {
+      // Only a proven deletion answers this: the provider may forget the passkey.
       signal('signalUnknownCredential', { rpId: data.rpId, credentialId: data.credentialId });
       showChoices('That passkey is no longer registered here. You can create a new one.');
+    } else if (data.error === 'try_again') {
+      showChoices(data.message || 'Please try again in a moment.');
     } else {
       say(data.message || `Sign-in failed (${res.status}). Please try again.`, 'error');
     }
@@ -226,6 +252,12 @@
   if (body.dataset.signedIn === 'true' && body.dataset.userId) {
     signal('signalCurrentUserDetails', { rpId: body.dataset.rpId || location.hostname,
       userId: body.dataset.userId, name: body.dataset.userName, displayName: body.dataset.userName });
+    // The account's one passkey; the server names it only when its read of the account agrees
+    // with the passkey this session signed in with.
+    if (body.dataset.credentialId) {
+      signal('signalAllAcceptedCredentials', { rpId: body.dataset.rpId || location.hostname,
+        userId: body.dataset.userId, allAcceptedCredentialIds: [body.dataset.credentialId] });
+    }
   }
   // Just deleted: tell the passkey provider this credential is gone.
   if (body.dataset.deletedCredentialId) {
@@ -233,20 +265,69 @@
       credentialId: body.dataset.deletedCredentialId });
   }
 
-  // Delete account: the first submit only reveals a "Delete for good" button; that one submits.
-  let deleteConfirmed = false;
+  // Delete account: the first submit reveals "Delete for good" and fetches a confirmation
+  // challenge for this account's passkey; clicking it asks for the passkey (straight from the
+  // click, as Safari wants) and sends the assertion with an explicit confirmation.
+  let confirmOptions = null;
+  const loadConfirm = async () => {
+    const res = await fetch('/account/confirm', { method: 'POST', credentials: 'same-origin',
+      headers: { Accept: 'application/json' } });
+    if (!res.ok) throw new Error('confirm ' + res.status);
+    const json = await res.json();
+    return { get: parseGet(json.publicKey.get), token: json.ceremony };
+  };
+  const deleteForGood = async (button) => {
+    if (busy) return;
+    busy = true;
+    let deleted = false;
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      const opts = confirmOptions ? await confirmOptions : await loadConfirm();
+      confirmOptions = null; // single-use, whatever happens next
+      const cred = await outcome(navigator.credentials.get({ publicKey: opts.get }));
+      if (typeof cred === 'string') {
+        say('Your account was not deleted: the passkey was not used.', 'error');
+        return;
+      }
+      say('Deleting your account…');
+      const res = await fetch('/account/delete', { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ confirm: 'yes', ceremony: opts.token, credential: toJSON(cred) }) });
+      const data = await res.json().catch(() => ({}));
+      if (res.ok && data.ok) {
+        deleted = true;
+        say('Your account was deleted.', 'ok');
+        location.assign(data.location || '/');
+        return;
+      }
+      say(data.message || `Deletion failed (${res.status}). Please try again.`, 'error');
+    } catch (e) {
+      say('Your account was not deleted. Please try again.', 'error');
+    } finally {
+      if (!deleted) {
+        // The confirmation was spent or refused: the next try needs a fresh one.
+        busy = false;
+        button.disabled = false;
+        button.setAttribute('aria-busy', 'false');
+        confirmOptions = loadConfirm();
+        confirmOptions.catch(() => { confirmOptions = null; });
+      }
+    }
+  };
   on('delete-account', 'submit', (event) => {
-    if (deleteConfirmed) return;
-    event.preventDefault();
+    event.preventDefault(); // the server never deletes on a bare form POST
     const form = event.currentTarget;
     // Look for the confirm button itself: the form's own "Delete account" button is .danger too.
     if (form.querySelector('button[name="confirm"]')) return;
+    confirmOptions = loadConfirm();
+    confirmOptions.catch(() => { confirmOptions = null; });
     const confirmButton = document.createElement('button');
-    Object.assign(confirmButton, { type: 'submit', name: 'confirm', value: 'yes',
+    Object.assign(confirmButton, { type: 'button', name: 'confirm', value: 'yes',
       className: 'danger', textContent: 'Delete for good' });
-    confirmButton.addEventListener('click', () => { deleteConfirmed = true; }); // before submit
+    confirmButton.addEventListener('click', () => deleteForGood(confirmButton));
     form.append(confirmButton);
-    say('This deletes your account here. It cannot be undone.', 'error');
+    say('This deletes your account here. It cannot be undone. Confirm with your passkey.', 'error');
     confirmButton.focus();
   });
 
@@ -261,7 +342,7 @@
 
   authButton.addEventListener('click', run(auth));
   on('other-device', 'click', run((opts) => modalGet(opts, ['hybrid', 'security-key'])));
-  on('try-again', 'click', run((opts) => modalGet(opts)));
+  on('try-again', 'click', run((opts) => modalGet(opts, null, returning)));
   on('create-new', 'click', run(createPasskey));
   // Back/forward cache: the page comes back as it was left, with options that may be stale.
   window.addEventListener('pageshow', (event) => {

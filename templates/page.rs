@@ -4,7 +4,7 @@
 //! flushes its shell before the agent's part is ready) shares the same head and tail.
 
 use horrorshow::helper::doctype;
-use horrorshow::{Raw, Render, RenderOnce, TemplateBuffer, owned_html};
+use horrorshow::{Raw, Render, RenderOnce, owned_html};
 
 use super::assets::{CLIENT_JS, STYLE_CSS};
 
@@ -79,15 +79,27 @@ pub fn page_with<'a, C: Render + 'a>(
 }
 
 /// The signed-out page: what Bio is, the one Auth button, the escape hatch for a passkey on
-/// another device, and the status region the client writes to. `body_data` may name a credential
-/// just deleted, so the script tells the passkey manager to forget it.
-pub fn signed_out<'a>(rp_name: &'a str, body_data: &'a [(&'a str, &'a str)]) -> impl Render + 'a {
+/// another device, and the status region the client writes to. A returning visitor (named by
+/// their hint cookie) is greeted by name and can say "Not you?". `body_data` may name a
+/// credential just deleted, so the script tells the passkey manager to forget it.
+pub fn signed_out<'a>(
+    rp_name: &'a str,
+    returning: Option<&'a str>,
+    body_data: &'a [(&'a str, &'a str)],
+) -> impl Render + 'a {
     page_with(
         rp_name,
         body_data,
         owned_html! {
             h1 : rp_name;
-            p(class = "lede") : "Sign in with a passkey. New here? The same button makes one.";
+            @ if let Some(name) = returning {
+                p(id = "welcome", class = "lede") {
+                    : "Welcome back, ";
+                    strong(data-testid = "returning-name") : name;
+                }
+            } else {
+                p(class = "lede") : "Sign in with a passkey. New here? The same button makes one.";
+            }
             button(id = "auth", type = "button", class = "primary") : "Auth";
             p(id = "status", class = "status", role = "status", aria-live = "polite");
             div(id = "no-passkey", class = "choices", hidden) {
@@ -98,6 +110,11 @@ pub fn signed_out<'a>(rp_name: &'a str, body_data: &'a [(&'a str, &'a str)]) -> 
             p {
                 button(id = "other-device", type = "button", class = "link") :
                     "Use a passkey from another device";
+            }
+            @ if returning.is_some() {
+                form(id = "not-you", method = "post", action = "/forget") {
+                    button(type = "submit", class = "link") : "Not you?";
+                }
             }
             noscript {
                 p(class = "status") : "Bio needs JavaScript to talk to your passkey.";
@@ -112,10 +129,7 @@ pub fn signed_out<'a>(rp_name: &'a str, body_data: &'a [(&'a str, &'a str)]) -> 
 /// Who is signed in, for the signed-in page.
 pub struct SignedInView<'a> {
     pub rp_name: &'a str,
-    pub rp_id: &'a str,
     pub name: &'a str,
-    /// The WebAuthn user handle, base64url (for `signalCurrentUserDetails`).
-    pub user_id: &'a str,
 }
 
 /// The signed-in page's shell, sent and flushed before the agent runs: head, the signed-in
@@ -134,6 +148,8 @@ pub fn signed_in_shell<'a>(
             }
             form(method = "post", action = "/logout") {
                 button(type = "submit", id = "logout") : "Logout";
+                button(type = "submit", id = "logout-forget", name = "forget", value = "yes",
+                       class = "link") : "Log out and forget me";
             }
         }
         : Raw("<section id=\"agent\" aria-label=\"Your account\">");
@@ -145,10 +161,17 @@ pub fn signed_in_shell<'a>(
 pub fn signed_in_tail() -> impl Render {
     owned_html! {
         : Raw("</section>");
+        section(id = "account", aria-label = "Manage your account") {
+            h2 : "Your account";
+            p { a(href = "/account/export", download = "bio-account.json") : "Download my data"; }
+            form(method = "post", action = "/account/sessions/revoke") {
+                button(type = "submit", id = "sign-out-elsewhere") : "Sign out everywhere else";
+            }
+        }
         section(class = "danger", aria-label = "Delete account") {
             form(id = "delete-account", method = "post", action = "/account/delete") {
-                p : "Deleting your account removes it and its history here. Your passkey provider \
-                     will be asked to forget the passkey.";
+                p : "Deleting your account removes it and its history here. You confirm it with \
+                     your passkey; your passkey provider is then asked to forget the passkey.";
                 button(type = "submit", class = "danger") : "Delete account";
             }
         }
@@ -180,18 +203,13 @@ pub fn render_to_string(template: impl RenderOnce) -> String {
     out
 }
 
-/// Lets a page be written in pieces (the streamed signed-in page) with the same escaping.
-pub fn render_into(template: impl RenderOnce, buffer: &mut TemplateBuffer<'_>) {
-    template.render_once(buffer);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_signed_out_page_has_one_auth_button_and_the_noscript_line() {
-        let html = render_to_string(signed_out("Bio", &[]));
+        let html = render_to_string(signed_out("Bio", None, &[]));
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert_eq!(html.matches("id=\"auth\"").count(), 1);
         assert!(html.contains("<noscript>"));
@@ -201,7 +219,11 @@ mod tests {
 
     #[test]
     fn body_data_is_escaped() {
-        let html = render_to_string(signed_out("Bio", &[("user-name", "\"><script>x</script>")]));
+        let html = render_to_string(signed_out(
+            "Bio",
+            None,
+            &[("user-name", "\"><script>x</script>")],
+        ));
         assert!(
             html.contains("<body data-user-name=\"&quot;&gt;&lt;script&gt;x&lt;/script&gt;\">")
         );
@@ -211,9 +233,7 @@ mod tests {
     fn the_signed_in_shell_and_tail_make_one_document() {
         let view = SignedInView {
             rp_name: "Bio",
-            rp_id: "localhost",
             name: "<amber>",
-            user_id: "dXNlcg",
         };
         let data = [("signed-in", "true")];
         let mut html = render_to_string(signed_in_shell(&view, &data));
@@ -229,6 +249,18 @@ mod tests {
             html.matches("<section").count(),
             html.matches("</section>").count()
         );
+    }
+
+    #[test]
+    fn a_returning_visitor_is_greeted_by_name_and_can_say_not_you() {
+        let html = render_to_string(signed_out("Bio", Some("<amber>"), &[]));
+        assert!(
+            html.contains("Welcome back, <strong data-testid=\"returning-name\">&lt;amber&gt;")
+        );
+        assert!(html.contains("action=\"/forget\""));
+        assert_eq!(html.matches("id=\"auth\"").count(), 1);
+        let stranger = render_to_string(signed_out("Bio", None, &[]));
+        assert!(!stranger.contains("Welcome back") && !stranger.contains("/forget"));
     }
 
     #[test]

@@ -13,10 +13,15 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use bio::account::records::{account_key, credential_digest, credential_key, tombstone_key};
 use bio::account::{Account, ClientInfo};
 use bio::config::StoreNames;
-use bio::edge::{self, AppError, Ctx, Reply, account, auth, pages, sessions, stores::Kv};
+use bio::edge::stores::faulty::FaultyKv;
+use bio::edge::stores::{FastlyKv, Kv, KvBackend};
+use bio::edge::{self, AppError, Ctx, Reply, account, auth, pages, sessions};
+use bio::limits::{Limit, Limits};
 use bio::session::{self, CeremonyClaims, SessionClaims, SigningKeys};
+use bio::webauthn::Policy;
 use fastly::http::{Method, StatusCode};
 use fastly::{KVStore, Request, Response};
 use serde_json::{Value, json};
@@ -26,16 +31,33 @@ const ORIGIN: &str = "http://localhost:7678";
 const RP_ID: &str = "localhost";
 const T0: u64 = 1_800_000_000;
 
-fn ctx_with(now: u64, secrets: &'static str) -> Ctx<'static> {
+/// The real KV stores, for the life of the test process.
+fn real_kv() -> &'static FastlyKv {
+    Box::leak(Box::default())
+}
+
+fn ctx_on(now: u64, secrets: &'static str, kv: &'static dyn KvBackend) -> Ctx<'static> {
     let stores = StoreNames {
         secrets,
         ..StoreNames::DEFAULT
     };
     let mut config = edge::config::load(&stores).unwrap();
     config.agent_upstream = false;
+    // Most tests refuse many ceremonies from one address on purpose; the limits have a test of
+    // their own (`abuse_limits_stop_failures_but_never_the_owner`).
+    let generous = Limit {
+        max: 10_000,
+        window_secs: 300,
+    };
+    config.limits = Limits {
+        failures_per_ip: generous,
+        failures_per_credential: generous,
+        registrations_per_ip: generous,
+    };
     Ctx {
         config,
         stores,
+        kv,
         now,
         client: ClientInfo {
             ip: Some("192.0.2.1".into()),
@@ -46,8 +68,18 @@ fn ctx_with(now: u64, secrets: &'static str) -> Ctx<'static> {
     }
 }
 
+fn ctx_with(now: u64, secrets: &'static str) -> Ctx<'static> {
+    ctx_on(now, secrets, real_kv())
+}
+
 fn ctx(now: u64) -> Ctx<'static> {
     ctx_with(now, "bio_secrets")
+}
+
+/// A context whose KV fails or misses what the returned double is told to.
+fn faulty_ctx(now: u64) -> (Ctx<'static>, &'static FaultyKv<'static>) {
+    let faulty: &'static FaultyKv<'static> = Box::leak(Box::new(FaultyKv::new(real_kv())));
+    (ctx_on(now, "bio_secrets", faulty), faulty)
 }
 
 fn response(result: Result<Reply, AppError>, path: &str) -> Response {
@@ -72,6 +104,24 @@ struct Browser {
     cookies: BTreeMap<String, String>,
 }
 
+/// What one tab got from `/auth/start` (or `/account/confirm`).
+#[derive(Clone)]
+struct Tab {
+    options: Value,
+    challenge: Vec<u8>,
+    token: String,
+}
+
+impl Tab {
+    fn user_id(&self) -> Vec<u8> {
+        base64_decode(
+            self.options["publicKey"]["create"]["user"]["id"]
+                .as_str()
+                .unwrap(),
+        )
+    }
+}
+
 impl Browser {
     fn request(&self, method: Method, path: &str) -> Request {
         let mut request =
@@ -92,7 +142,15 @@ impl Browser {
             let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
             let (name, val) = pair.split_once('=').unwrap();
             assert!(attributes.contains("Secure") && attributes.contains("HttpOnly"));
-            assert!(attributes.contains("SameSite=Strict") && attributes.contains("Path=/"));
+            assert!(attributes.contains("Path=/") && name.starts_with("__Host-"));
+            // What grants something is Strict; what only recognises the browser is Lax.
+            let strict = name == session::SESSION_COOKIE || name == session::DELETED_COOKIE;
+            let same_site = if strict {
+                "SameSite=Strict"
+            } else {
+                "SameSite=Lax"
+            };
+            assert!(attributes.contains(same_site), "{value}");
             if attributes.contains("Max-Age=0") {
                 self.cookies.remove(name);
             } else {
@@ -101,8 +159,16 @@ impl Browser {
         }
     }
 
-    /// POST /auth/start: the options; the challenge bytes.
-    fn start(&mut self, ctx: &Ctx<'_>) -> (Value, Vec<u8>) {
+    /// GET /, as the router runs it: the page's HTML (the browser keeps its cookies).
+    fn home(&mut self, ctx: &Ctx<'_>) -> String {
+        let r = response(pages::home(self.request(Method::GET, "/"), ctx), "/");
+        assert_eq!(r.get_status(), StatusCode::OK);
+        self.absorb(&r);
+        r.into_body_str()
+    }
+
+    /// POST /auth/start in a new tab: the options, the challenge bytes and the tab's token.
+    fn start(&mut self, ctx: &Ctx<'_>) -> Tab {
         let r = response(
             auth::start(self.request(Method::POST, "/auth/start"), ctx),
             "/auth/start",
@@ -117,18 +183,58 @@ impl Browser {
                 .as_str()
                 .unwrap()
         );
-        let bytes = base64_decode(challenge);
-        (options, bytes)
+        Tab {
+            challenge: base64_decode(challenge),
+            token: options["ceremony"].as_str().unwrap().to_owned(),
+            options,
+        }
     }
 
-    fn finish(&mut self, ctx: &Ctx<'_>, credential: &Value) -> (StatusCode, Value) {
+    fn finish(&mut self, ctx: &Ctx<'_>, tab: &Tab, credential: &Value) -> (StatusCode, Value) {
+        self.post_json(
+            ctx,
+            auth::finish,
+            "/auth/finish",
+            &json!({ "ceremony": tab.token, "credential": credential }),
+        )
+    }
+
+    fn post_json(
+        &mut self,
+        ctx: &Ctx<'_>,
+        handler: edge::Handler,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
         let request = self
-            .request(Method::POST, "/auth/finish")
+            .request(Method::POST, path)
             .with_header("content-type", "application/json")
-            .with_body(credential.to_string());
-        let r = response(auth::finish(request, ctx), "/auth/finish");
+            .with_body(body.to_string());
+        let r = response(handler(request, ctx), path);
         self.absorb(&r);
         json_of(r)
+    }
+
+    /// A form POST (logout, forget): the response.
+    fn post_form(
+        &mut self,
+        ctx: &Ctx<'_>,
+        handler: edge::Handler,
+        path: &str,
+        form: &str,
+    ) -> Response {
+        let request = self
+            .request(Method::POST, path)
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_body(form.to_owned());
+        let r = response(handler(request, ctx), path);
+        self.absorb(&r);
+        r
+    }
+
+    fn logout(&mut self, ctx: &Ctx<'_>) {
+        let r = self.post_form(ctx, account::logout, "/logout", "");
+        assert_eq!(r.get_status(), StatusCode::SEE_OTHER);
     }
 
     /// Start, then create() with this authenticator: the registration response.
@@ -138,14 +244,9 @@ impl Browser {
         authenticator: &mut SoftAuthenticator,
         fmt: Fmt,
     ) -> (StatusCode, Value) {
-        let (options, challenge) = self.start(ctx);
-        let user_id = base64_decode(
-            options["publicKey"]["create"]["user"]["id"]
-                .as_str()
-                .unwrap(),
-        );
-        let credential = authenticator.register(RP_ID, ORIGIN, &challenge, &user_id, fmt);
-        self.finish(ctx, &credential)
+        let tab = self.start(ctx);
+        let credential = authenticator.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), fmt);
+        self.finish(ctx, &tab, &credential)
     }
 
     /// Start, then get() with this authenticator.
@@ -154,16 +255,46 @@ impl Browser {
         ctx: &Ctx<'_>,
         authenticator: &mut SoftAuthenticator,
     ) -> (StatusCode, Value) {
-        let (_, challenge) = self.start(ctx);
-        let credential = authenticator.authenticate(RP_ID, ORIGIN, &challenge);
-        self.finish(ctx, &credential)
+        let tab = self.start(ctx);
+        let credential = authenticator.authenticate(RP_ID, ORIGIN, &tab.challenge);
+        self.finish(ctx, &tab, &credential)
+    }
+
+    /// Deletes the signed-in account the way the page does: a confirmation challenge, an
+    /// assertion by `authenticator`, then the explicit confirmation.
+    fn delete_account(
+        &mut self,
+        ctx: &Ctx<'_>,
+        authenticator: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let tab = self.confirm(ctx);
+        let assertion = authenticator.authenticate(RP_ID, ORIGIN, &tab.challenge);
+        self.post_json(
+            ctx,
+            account::delete,
+            "/account/delete",
+            &json!({ "confirm": "yes", "ceremony": tab.token, "credential": assertion }),
+        )
+    }
+
+    fn confirm(&mut self, ctx: &Ctx<'_>) -> Tab {
+        let r = response(
+            account::confirm(self.request(Method::POST, "/account/confirm"), ctx),
+            "/account/confirm",
+        );
+        assert_eq!(r.get_status(), StatusCode::OK);
+        let (_, options) = json_of(r);
+        Tab {
+            challenge: base64_decode(options["publicKey"]["get"]["challenge"].as_str().unwrap()),
+            token: options["ceremony"].as_str().unwrap().to_owned(),
+            options,
+        }
     }
 
     /// The signed-in page, rendered into a buffer; `None` when signed out.
     fn page(&self, ctx: &Ctx<'_>) -> Option<String> {
         let request = self.request(Method::GET, "/");
-        let accounts = Kv::open(ctx.stores.accounts).unwrap();
-        let current = sessions::current(&request, ctx, &accounts).unwrap()?;
+        let current = sessions::current(&request, ctx).unwrap()?;
         let mut out = Vec::new();
         pages::signed_in_page(&request, ctx, &current, &mut out).unwrap();
         Some(String::from_utf8(out).unwrap())
@@ -187,18 +318,68 @@ fn user_name(page: &str) -> String {
     page[start..start + page[start..].find('<').unwrap()].to_owned()
 }
 
+/// Every key of a store, in order.
+fn keys(store: &str) -> Vec<String> {
+    let store = KVStore::open(store).unwrap().unwrap();
+    let mut keys: Vec<String> = store.build_list().execute().unwrap().keys().to_vec();
+    keys.sort();
+    keys
+}
+
+fn keys_with(prefix: &str) -> Vec<String> {
+    keys("bio_accounts")
+        .into_iter()
+        .filter(|k| k.starts_with(prefix))
+        .collect()
+}
+
 fn account_keys() -> Vec<String> {
-    let store = KVStore::open("bio_accounts").unwrap().unwrap();
-    let page = store.build_list().prefix("credential/").execute().unwrap();
-    page.keys().to_vec()
+    keys_with("account/")
 }
 
 fn account_of(authenticator: &SoftAuthenticator) -> Account {
-    let kv = Kv::open("bio_accounts").unwrap();
-    kv.get::<Account>(&bio::ceremony::account_key(authenticator.credential_id()))
+    let kv = Kv::new(real_kv(), "bio_accounts");
+    let digest = credential_digest(authenticator.credential_id());
+    let index: Value = kv.get(&credential_key(&digest)).unwrap().unwrap().value;
+    kv.get::<Account>(&account_key(index["account"].as_str().unwrap()))
         .unwrap()
         .unwrap()
         .value
+}
+
+/// The stores' invariants, whatever failed: every account is reachable from its credential;
+/// every index leads to an account, or to the tombstone of a deleted one; no session counts for
+/// an account that does not exist.
+fn assert_consistent() {
+    let kv = Kv::new(real_kv(), "bio_accounts");
+    for key in keys_with("account/") {
+        let account: Account = kv.get(&key).unwrap().unwrap().value;
+        let digest = credential_digest(&base64_decode(&account.credential_id));
+        let index: Value = kv.get(&credential_key(&digest)).unwrap().unwrap().value;
+        assert_eq!(index["account"], account.user_handle.as_str(), "{key}");
+    }
+    for key in keys_with("credential/") {
+        let index: Value = kv.get(&key).unwrap().unwrap().value;
+        let owner = account_key(index["account"].as_str().unwrap());
+        let tombstone = tombstone_key(key.trim_start_matches("credential/"));
+        assert!(
+            kv.get::<Account>(&owner).unwrap().is_some()
+                || kv.get::<Value>(&tombstone).unwrap().is_some(),
+            "{key} leads nowhere"
+        );
+    }
+    // A session record may outlive an account whose deletion stopped part-way (it no longer
+    // counts: a session needs its account), but only one whose passkey has a tombstone.
+    for key in keys_with("session/") {
+        let record: Value = kv.get(&key).unwrap().unwrap().value;
+        let owner = account_key(record["user_handle"].as_str().unwrap());
+        let tombstone = tombstone_key(record["credential_digest"].as_str().unwrap());
+        assert!(
+            kv.get::<Account>(&owner).unwrap().is_some()
+                || kv.get::<Value>(&tombstone).unwrap().is_some(),
+            "{key} outlived its account"
+        );
+    }
 }
 
 #[test]
@@ -208,40 +389,51 @@ fn one_button_registers_then_signs_in_as_the_same_user() {
     let mut passkey = SoftAuthenticator::new(Alg::Es256, 1);
     passkey.counter_step = 1;
 
+    // The page sets the browser-binding id; starting a ceremony writes nothing to any store.
+    alice.home(&ctx);
+    assert!(alice.cookies.contains_key(session::BROWSER_COOKIE));
+    let before = (keys("bio_accounts"), keys("bio_challenges"));
+    alice.start(&ctx);
+    alice.start(&ctx);
+    assert_eq!((keys("bio_accounts"), keys("bio_challenges")), before);
+
     // First click: a new visitor registers and is signed in.
     let (status, body) = alice.register(&ctx, &mut passkey, Fmt::None);
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(alice.cookies.contains_key(session::SESSION_COOKIE));
-    assert!(
-        !alice.cookies.contains_key(session::CEREMONY_COOKIE),
-        "ceremony cookie cleared"
-    );
     let page = alice.page(&ctx).expect("signed in");
     let name = user_name(&page);
     assert_eq!(name, body["user"]["name"].as_str().unwrap());
     assert!(page.contains("action=\"/logout\""));
+    assert!(page.contains("Log out and forget me"));
     assert_eq!(account_keys().len(), 1);
+    assert_consistent();
 
     // Logout revokes the session server-side: the old cookie no longer works.
     let old = alice.clone();
-    let r = response(
-        account::logout(alice.request(Method::POST, "/logout"), &ctx),
-        "/logout",
-    );
-    assert_eq!(r.get_status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.get_header_str("location"), Some("/"));
-    alice.absorb(&r);
+    alice.logout(&ctx);
     assert!(!alice.cookies.contains_key(session::SESSION_COOKIE));
     assert!(old.page(&ctx).is_none(), "a revoked session is signed out");
     // Logout is idempotent: again, with no session, still 303.
-    let r = response(
-        account::logout(alice.request(Method::POST, "/logout"), &ctx),
-        "/logout",
+    alice.logout(&ctx);
+
+    // The hint survives logout: the page greets Alice by name, and her next ceremony names her
+    // passkey in allowCredentials.
+    assert!(alice.cookies.contains_key(session::HINT_COOKIE));
+    let home = alice.home(&ctx);
+    assert!(home.contains(&format!(
+        "Welcome back, <strong data-testid=\"returning-name\">{name}"
+    )));
+    assert!(home.contains("data-returning=\"true\"") && home.contains("action=\"/forget\""));
+    let tab = alice.start(&ctx);
+    assert_eq!(
+        tab.options["publicKey"]["get"]["allowCredentials"],
+        json!([{ "type": "public-key", "id": b64(passkey.credential_id()) }])
     );
-    assert_eq!(r.get_status(), StatusCode::SEE_OTHER);
 
     // Next click: the same passkey signs in as the same user; still one account.
-    let (status, body) = alice.sign_in(&ctx, &mut passkey);
+    let credential = passkey.authenticate(RP_ID, ORIGIN, &tab.challenge);
+    let (status, body) = alice.finish(&ctx, &tab, &credential);
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(user_name(&alice.page(&ctx).unwrap()), name);
     assert_eq!(account_keys().len(), 1);
@@ -249,18 +441,44 @@ fn one_button_registers_then_signs_in_as_the_same_user() {
     assert_eq!(record.sign_count, 1);
     assert_eq!(record.sign_ins.len(), 2);
     assert_eq!(record.sign_ins[1].client.country.as_deref(), Some("NL"));
-    // A new session id at every sign-in.
-    assert_ne!(
-        session::open_session(&ctx.config.keys, &alice.session_token(), T0)
+    // Records keep country and city at most, never the IP address.
+    let raw = String::from_utf8(
+        KVStore::open("bio_accounts")
             .unwrap()
-            .sid,
-        session::open_session(&ctx.config.keys, &old.session_token(), T0)
+            .unwrap()
+            .lookup(&account_key(&record.user_handle))
+            .unwrap()
+            .take_body_bytes(),
+    )
+    .unwrap();
+    assert!(!raw.contains("192.0.2.1"), "{raw}");
+    // A new session id at every sign-in.
+    let sid = |browser: &Browser| {
+        session::open::<SessionClaims>(&ctx.config.keys, &browser.session_token(), T0)
             .unwrap()
             .sid
+    };
+    assert_ne!(sid(&alice), sid(&old));
+
+    // "Log out and forget me" removes the hint too; "Not you?" removes only the hint.
+    let r = alice.post_form(&ctx, account::logout, "/logout", "forget=yes");
+    assert_eq!(r.get_status(), StatusCode::SEE_OTHER);
+    assert!(!alice.cookies.contains_key(session::HINT_COOKIE));
+    assert!(!alice.home(&ctx).contains("Welcome back"));
+    assert_eq!(alice.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+    alice.logout(&ctx);
+    assert!(alice.cookies.contains_key(session::HINT_COOKIE));
+    let r = alice.post_form(&ctx, account::forget, "/forget", "");
+    assert_eq!(r.get_status(), StatusCode::SEE_OTHER);
+    assert!(!alice.cookies.contains_key(session::HINT_COOKIE));
+    let tab = alice.start(&ctx);
+    assert_eq!(
+        tab.options["publicKey"]["get"]["allowCredentials"],
+        json!([])
     );
 
     // A second authenticator in another browser is a different user; EdDSA with packed self
-    // attestation, and RS256 with fido-u2f is refused (fido-u2f is ES256 only) but RS256 none works.
+    // attestation, RS256 with none, ES256 with fido-u2f.
     let mut bob = Browser::default();
     let mut bobs = SoftAuthenticator::new(Alg::EdDsa, 2);
     let (status, _) = bob.register(&ctx, &mut bobs, Fmt::PackedSelf);
@@ -287,55 +505,72 @@ fn one_button_registers_then_signs_in_as_the_same_user() {
         assert_eq!(user_name(&browser.page(&ctx).unwrap()), before);
     }
     assert_eq!(account_keys().len(), 4);
+    assert_consistent();
 }
 
 #[test]
-fn challenges_are_single_use_short_lived_and_bound_to_one_browser() {
+fn each_tab_finishes_its_own_ceremony_once_in_its_own_browser() {
     let ctx = ctx(T0);
     let mut alice = Browser::default();
+    alice.home(&ctx);
     let mut passkey = SoftAuthenticator::new(Alg::Es256, 10);
-    let (options, challenge) = alice.start(&ctx);
-    let user_id = base64_decode(
-        options["publicKey"]["create"]["user"]["id"]
-            .as_str()
-            .unwrap(),
-    );
-    let credential = passkey.register(RP_ID, ORIGIN, &challenge, &user_id, Fmt::None);
 
-    // Refused before the challenge is matched: nothing stored changes.
+    // Two tabs: the older one registers after the newer one started.
+    let older = alice.start(&ctx);
+    let newer = alice.start(&ctx);
+    assert_ne!(older.token, newer.token);
+    let credential = passkey.register(RP_ID, ORIGIN, &older.challenge, &older.user_id(), Fmt::None);
+
+    // Refused before anything is read or spent: nothing stored changes (but the limiter's
+    // windows, which count every failure).
+    let spent_records = || -> Vec<String> {
+        keys("bio_challenges")
+            .into_iter()
+            .filter(|k| !k.starts_with("limit/"))
+            .collect()
+    };
+    let untouched = (keys("bio_accounts"), spent_records());
     let mut stranger = alice.clone();
     stranger.cookies.clear();
-    let (status, body) = stranger.finish(&ctx, &credential);
+    stranger.home(&ctx); // another browser: its own binding id
+    let (status, body) = stranger.finish(&ctx, &older, &credential);
     assert_eq!(
         (status, body["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("no_ceremony"))
+        (StatusCode::BAD_REQUEST, Some("ceremony_invalid"))
     );
-    let mut forged = alice.clone();
     let forged_keys = SigningKeys {
         current: session::Key::new(vec![9; 32]).unwrap(),
         previous: None,
     };
-    let claims = session::open_ceremony(
-        &ctx.config.keys,
-        &alice.cookies[session::CEREMONY_COOKIE],
-        T0,
-    )
-    .unwrap();
-    forged.cookies.insert(
-        session::CEREMONY_COOKIE.into(),
-        session::seal_ceremony(&forged_keys, &claims),
-    );
+    let claims = session::open::<CeremonyClaims>(&ctx.config.keys, &older.token, T0).unwrap();
+    let forged = Tab {
+        token: session::seal(&forged_keys, &claims),
+        ..older.clone()
+    };
     assert_eq!(
-        forged.finish(&ctx, &credential).1["error"],
+        alice.finish(&ctx, &forged, &credential).1["error"],
         "ceremony_invalid"
     );
+    // Another tab's token with this tab's credential: the challenge does not match.
+    let (status, body) = alice.finish(&ctx, &newer, &credential);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("challenge_mismatch")),
+        "{body}"
+    );
+    let no_token = alice.post_json(
+        &ctx,
+        auth::finish,
+        "/auth/finish",
+        &json!({ "credential": credential }),
+    );
+    assert_eq!(no_token.1["error"], "no_ceremony");
     for duplicate in [false, true] {
         let mut bad_origin = alice
             .request(Method::POST, "/auth/finish")
             .with_header("content-type", "application/json")
-            .with_body(credential.to_string());
+            .with_body(json!({ "ceremony": older.token, "credential": credential }).to_string());
         if duplicate {
-            // A second Origin header after ours.
             bad_origin.append_header("origin", "https://evil.example");
         } else {
             bad_origin.set_header("origin", "https://evil.example");
@@ -359,67 +594,62 @@ fn challenges_are_single_use_short_lived_and_bound_to_one_browser() {
         json_of(response(auth::finish(bad_json, &ctx), "/auth/finish")).1["error"],
         "malformed_json"
     );
-    let not_a_credential = alice
-        .clone()
-        .finish(&ctx, &json!({ "id": "x", "response": {} }))
-        .1;
-    assert_eq!(not_a_credential["error"], "malformed_credential");
-    assert!(account_keys().is_empty());
+    let not_a_credential = alice.post_json(
+        &ctx,
+        auth::finish,
+        "/auth/finish",
+        &json!({ "ceremony": older.token, "credential": { "id": "x", "response": {} } }),
+    );
+    assert_eq!(not_a_credential.1["error"], "malformed_credential");
+    assert_eq!((keys("bio_accounts"), spent_records()), untouched);
 
-    // A challenge used with another browser's ceremony cookie: Bob's cookie names Bob's
-    // challenge, which Alice's response does not answer. Bob's challenge is consumed; Alice's
-    // is untouched and still works.
-    let mut bob = Browser::default();
-    bob.start(&ctx);
-    let (status, body) = bob.finish(&ctx, &credential);
+    // The older tab's own finish works once; replaying it is refused.
+    assert_eq!(alice.finish(&ctx, &older, &credential).0, StatusCode::OK);
+    let (status, body) = alice.clone().finish(&ctx, &older, &credential);
     assert_eq!(
         (status, body["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("challenge_mismatch")),
-        "{body}"
+        (StatusCode::CONFLICT, Some("already_signed_in"))
     );
-    assert!(account_keys().is_empty());
-
-    // Alice's own finish works once; replaying it is refused.
-    let replay = alice.clone();
-    assert_eq!(alice.finish(&ctx, &credential).0, StatusCode::OK);
-    let mut replay = replay;
-    let (status, body) = replay.finish(&ctx, &credential);
+    alice.logout(&ctx);
+    let (status, body) = alice.finish(&ctx, &older, &credential);
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::CONFLICT, Some("challenge_used"))
     );
+    // The newer tab, later, signs in with the same passkey.
+    let assertion = passkey.authenticate(RP_ID, ORIGIN, &newer.challenge);
+    assert_eq!(alice.finish(&ctx, &newer, &assertion).0, StatusCode::OK);
+    assert_eq!(account_keys().len(), 1);
 
-    // An expired challenge: the record's own expiry counts, whatever KV's TTL did.
+    // An expired ceremony: the token's own expiry counts.
     let mut late = Browser::default();
+    late.home(&ctx);
     let mut other = SoftAuthenticator::new(Alg::Es256, 11);
-    let (options, challenge) = late.start(&ctx);
-    let user_id = base64_decode(
-        options["publicKey"]["create"]["user"]["id"]
-            .as_str()
-            .unwrap(),
-    );
-    let credential = other.register(RP_ID, ORIGIN, &challenge, &user_id, Fmt::None);
-    let (status, body) = late.finish(&ctx_with(T0 + 301, "bio_secrets"), &credential);
+    let tab = late.start(&ctx);
+    let credential = other.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+    let (status, body) = late.finish(&ctx_with(T0 + 301, "bio_secrets"), &tab, &credential);
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("challenge_expired"))
     );
     assert_eq!(account_keys().len(), 1);
-    // The options' timeouts never outlive the challenge.
-    assert!(options["publicKey"]["get"]["timeout"].as_u64().unwrap() <= 300_000);
+    // The options' timeouts never outlive the ceremony.
+    assert!(tab.options["publicKey"]["get"]["timeout"].as_u64().unwrap() <= 300_000);
+    assert_consistent();
 }
 
 #[test]
 fn session_cookies_resist_tampering_forgery_expiry_and_survive_rotation() {
     let ctx = ctx(T0);
     let mut alice = Browser::default();
+    alice.home(&ctx);
     let mut passkey = SoftAuthenticator::new(Alg::Es256, 20);
     assert_eq!(
         alice.register(&ctx, &mut passkey, Fmt::None).0,
         StatusCode::OK
     );
     let token = alice.session_token();
-    let claims = session::open_session(&ctx.config.keys, &token, T0).unwrap();
+    let claims = session::open::<SessionClaims>(&ctx.config.keys, &token, T0).unwrap();
     let with_token = |value: String| {
         let mut browser = alice.clone();
         browser
@@ -445,32 +675,25 @@ fn session_cookies_resist_tampering_forgery_expiry_and_survive_rotation() {
         previous: None,
     };
     assert!(
-        with_token(session::seal_session(&other_keys, &claims))
+        with_token(session::seal(&other_keys, &claims))
             .page(&ctx)
             .is_none()
     );
-    // Forged claims (another user's id) under a valid MAC would need the key; with the real key
-    // but a revoked or unknown sid, the record check refuses it.
+    // With the real key but an unknown sid, the record check refuses it.
     let unknown_sid = SessionClaims {
         sid: "bm8tc3VjaC1zZXNzaW9u".into(),
         ..claims.clone()
     };
     assert!(
-        with_token(session::seal_session(&ctx.config.keys, &unknown_sid))
+        with_token(session::seal(&ctx.config.keys, &unknown_sid))
             .page(&ctx)
             .is_none()
     );
     // Expired: the cookie's own expiry.
     assert!(alice.page(&ctx_with(claims.exp, "bio_secrets")).is_none());
-    // A ceremony token offered as a session.
-    let ceremony = session::seal_ceremony(
-        &ctx.config.keys,
-        &CeremonyClaims {
-            cid: claims.sid.clone(),
-            exp: claims.exp,
-        },
-    );
-    assert!(with_token(ceremony).page(&ctx).is_none());
+    // A hint token offered as a session.
+    let hint = alice.cookies[session::HINT_COOKIE].clone();
+    assert!(with_token(hint).page(&ctx).is_none());
 
     // Rotation: the store whose previous key is today's current still accepts the cookie, and
     // signs new ones with its new key.
@@ -479,16 +702,12 @@ fn session_cookies_resist_tampering_forgery_expiry_and_survive_rotation() {
         alice.page(&rotated).is_some(),
         "previous key still verifies"
     );
-    let r = response(
-        account::logout(alice.request(Method::POST, "/logout"), &rotated),
-        "/logout",
-    );
-    alice.absorb(&r);
+    alice.logout(&rotated);
     assert_eq!(alice.sign_in(&rotated, &mut passkey).0, StatusCode::OK);
     let fresh = alice.session_token();
     assert!(alice.page(&rotated).is_some());
     assert!(
-        session::open_session(&ctx.config.keys, &fresh, T0).is_err(),
+        session::open::<SessionClaims>(&ctx.config.keys, &fresh, T0).is_err(),
         "signed with the new key"
     );
     // A store without the old key no longer accepts it.
@@ -496,13 +715,14 @@ fn session_cookies_resist_tampering_forgery_expiry_and_survive_rotation() {
         current: rotated.config.keys.current.clone(),
         previous: None,
     };
-    assert!(session::open_session(&only_new, &token, T0).is_err());
+    assert!(session::open::<SessionClaims>(&only_new, &token, T0).is_err());
 }
 
 #[test]
 fn refused_sign_ins_and_conflicts() {
     let ctx = ctx(T0);
     let mut alice = Browser::default();
+    alice.home(&ctx);
     let mut passkey = SoftAuthenticator::new(Alg::Es256, 30);
     passkey.counter_step = 5;
     assert_eq!(
@@ -516,24 +736,18 @@ fn refused_sign_ins_and_conflicts() {
         (status, body["error"].as_str()),
         (StatusCode::CONFLICT, Some("already_signed_in"))
     );
-    let r = response(
-        account::logout(alice.request(Method::POST, "/logout"), &ctx),
-        "/logout",
-    );
-    alice.absorb(&r);
+    alice.logout(&ctx);
 
     // A normal sign-in moves the counter to 10.
     assert_eq!(alice.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
-    let r = response(
-        account::logout(alice.request(Method::POST, "/logout"), &ctx),
-        "/logout",
-    );
-    alice.absorb(&r);
+    alice.logout(&ctx);
     assert_eq!(account_of(&passkey).sign_count, 10);
 
-    // Counter regression (a cloned authenticator): refused and recorded.
+    // Under the strict policy a counter that went back is refused and recorded.
+    let mut strict = ctx_with(T0, "bio_secrets");
+    strict.config.sign_in_policy = Policy::STRICT;
     passkey.set_sign_count(2);
-    let (status, body) = alice.sign_in(&ctx, &mut passkey);
+    let (status, body) = alice.sign_in(&strict, &mut passkey);
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("sign_count_regressed"))
@@ -548,28 +762,30 @@ fn refused_sign_ins_and_conflicts() {
 
     // Wrong origin and a bad signature on a known account: refused and recorded too.
     passkey.set_sign_count(20);
-    let (_, challenge) = alice.start(&ctx);
+    let tab = alice.start(&ctx);
     let o = Overrides {
         origin: Some("https://evil.example".into()),
         ..Overrides::default()
     };
     let (status, body) = alice.finish(
         &ctx,
-        &passkey.authenticate_with(RP_ID, ORIGIN, &challenge, &o),
+        &tab,
+        &passkey.authenticate_with(RP_ID, ORIGIN, &tab.challenge, &o),
     );
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("origin_not_allowed")),
         "{body}"
     );
-    let (_, challenge) = alice.start(&ctx);
+    let tab = alice.start(&ctx);
     let o = Overrides {
         corrupt_signature: true,
         ..Overrides::default()
     };
     let (status, body) = alice.finish(
         &ctx,
-        &passkey.authenticate_with(RP_ID, ORIGIN, &challenge, &o),
+        &tab,
+        &passkey.authenticate_with(RP_ID, ORIGIN, &tab.challenge, &o),
     );
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let codes: Vec<String> = account_of(&passkey)
@@ -579,32 +795,44 @@ fn refused_sign_ins_and_conflicts() {
         .collect();
     assert_eq!(codes.len(), 3, "{codes:?}");
 
+    // Anyone holding the credential id can try again and again: the account keeps at most a
+    // few refusals per window, and its owner still signs in.
+    for _ in 0..8 {
+        let tab = alice.start(&ctx);
+        let forged = passkey.authenticate_with(RP_ID, ORIGIN, &tab.challenge, &o);
+        assert_eq!(alice.finish(&ctx, &tab, &forged).0, StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(account_of(&passkey).security_events.len(), 3);
+
     // A userHandle of another user (Bob's handle on Alice's credential), and none at all.
     let mut bob = Browser::default();
+    bob.home(&ctx);
     let mut bobs = SoftAuthenticator::new(Alg::Es256, 31);
     assert_eq!(bob.register(&ctx, &mut bobs, Fmt::None).0, StatusCode::OK);
-    let (_, challenge) = alice.start(&ctx);
+    let tab = alice.start(&ctx);
     let o = Overrides {
         user_handle: Some(Some(bobs.user_handle().to_vec())),
         ..Overrides::default()
     };
     let (status, body) = alice.finish(
         &ctx,
-        &passkey.authenticate_with(RP_ID, ORIGIN, &challenge, &o),
+        &tab,
+        &passkey.authenticate_with(RP_ID, ORIGIN, &tab.challenge, &o),
     );
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("user_handle_mismatch")),
         "{body}"
     );
-    let (_, challenge) = alice.start(&ctx);
+    let tab = alice.start(&ctx);
     let o = Overrides {
         user_handle: Some(None),
         ..Overrides::default()
     };
     let (status, body) = alice.finish(
         &ctx,
-        &passkey.authenticate_with(RP_ID, ORIGIN, &challenge, &o),
+        &tab,
+        &passkey.authenticate_with(RP_ID, ORIGIN, &tab.challenge, &o),
     );
     assert_eq!(
         (status, body["error"].as_str()),
@@ -617,6 +845,7 @@ fn refused_sign_ins_and_conflicts() {
     let mut twin = SoftAuthenticator::new(Alg::Es256, 30);
     assert_eq!(twin.credential_id(), passkey.credential_id());
     let mut mallory = Browser::default();
+    mallory.home(&ctx);
     let (status, body) = mallory.register(&ctx, &mut twin, Fmt::None);
     assert_eq!(
         (status, body["error"].as_str()),
@@ -629,18 +858,9 @@ fn refused_sign_ins_and_conflicts() {
     );
     assert!(!mallory.cookies.contains_key(session::SESSION_COOKIE));
     assert_eq!(account_keys().len(), 2);
+    assert_consistent();
 
-    // An unknown credential: 401 with its id, for signalUnknownCredential.
-    let mut stranger = SoftAuthenticator::new(Alg::Es256, 32);
-    let (status, body) = Browser::default().sign_in(&ctx, &mut stranger);
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("unknown_credential"))
-    );
-    assert_eq!(body["credentialId"], b64(stranger.credential_id()));
-    assert_eq!(body["rpId"], RP_ID);
-
-    // The security events reach the page as a notice.
+    // The refused attempts reach the page as a notice.
     passkey.set_sign_count(100);
     assert_eq!(alice.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
     let page = alice.page(&ctx).unwrap();
@@ -648,22 +868,132 @@ fn refused_sign_ins_and_conflicts() {
 }
 
 #[test]
-fn deleting_the_account_removes_it_and_its_sessions() {
+fn a_counter_that_went_back_or_a_flipped_be_flag_never_locks_the_owner_out() {
     let ctx = ctx(T0);
     let mut alice = Browser::default();
-    let mut passkey = SoftAuthenticator::new(Alg::Es256, 40);
-    // Not signed in: nothing to delete.
-    let r = response(
-        account::delete(alice.request(Method::POST, "/account/delete"), &ctx),
-        "/account/delete",
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 50);
+    passkey.counter_step = 5;
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
     );
-    assert_eq!(r.get_status(), StatusCode::UNAUTHORIZED);
+    alice.logout(&ctx);
+    assert_eq!(alice.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+    alice.logout(&ctx);
+    assert_eq!(account_of(&passkey).sign_count, 5);
+
+    // A restored authenticator: its counter is back at 0, so the next assertion says 5 again.
+    passkey.set_sign_count(0);
+    let (status, body) = alice.sign_in(&ctx, &mut passkey);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let record = account_of(&passkey);
+    assert_eq!(record.sign_count, 5);
+    assert_eq!(
+        record.security_events.last().unwrap().code,
+        "sign_count_not_increased"
+    );
+    let page = alice.page(&ctx).unwrap();
+    assert!(page.contains("counter"), "the owner is told: {page}");
+    alice.logout(&ctx);
+
+    // A provider that flips BE: still signs in, noted, and the new value is kept.
+    passkey.backup_eligible = true;
+    passkey.backup_state = true;
+    let (status, body) = alice.sign_in(&ctx, &mut passkey);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let record = account_of(&passkey);
+    assert!(record.backup_eligible);
+    assert_eq!(
+        record.security_events.last().unwrap().code,
+        "backup_eligibility_changed"
+    );
+    alice.logout(&ctx);
+    // And the next sign-in is an ordinary one.
+    assert_eq!(alice.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+    assert_eq!(account_of(&passkey).security_events.len(), 2);
+}
+
+#[test]
+fn a_missed_read_never_deletes_a_passkey() {
+    let (ctx, faulty) = faulty_ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 60);
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+    alice.logout(&ctx);
+
+    // One lagging read: the lookup is retried and the sign-in goes through.
+    faulty.miss_lookups("credential/", 1);
+    let (status, body) = alice.sign_in(&ctx, &mut passkey);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    alice.logout(&ctx);
+
+    // A store that keeps missing: a retryable answer, never unknown_credential, no id to signal.
+    faulty.miss_lookups("credential/", 2);
+    let tab = alice.start(&ctx);
+    let assertion = passkey.authenticate(RP_ID, ORIGIN, &tab.challenge);
+    let request = alice
+        .request(Method::POST, "/auth/finish")
+        .with_header("content-type", "application/json")
+        .with_body(json!({ "ceremony": tab.token, "credential": assertion }).to_string());
+    let r = response(auth::finish(request, &ctx), "/auth/finish");
+    assert_eq!(r.get_status(), StatusCode::CONFLICT);
+    assert_eq!(r.get_header_str("retry-after"), Some("1"));
+    let (_, body) = json_of(r);
+    assert_eq!(body["error"], "try_again");
+    assert!(body.get("credentialId").is_none(), "{body}");
+    // The account is untouched and signs in once the store has caught up.
+    assert_eq!(alice.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+
+    // A credential this store never saw gets the same answer: no tombstone, no proof.
+    let mut stranger = SoftAuthenticator::new(Alg::Es256, 61);
+    let mut browser = Browser::default();
+    browser.home(&ctx);
+    let (status, body) = browser.sign_in(&ctx, &mut stranger);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("try_again"))
+    );
+
+    // After a real deletion the tombstone makes it unknown_credential, with the id to signal.
+    assert_eq!(alice.delete_account(&ctx, &mut passkey).0, StatusCode::OK);
+    let digest = credential_digest(passkey.credential_id());
+    assert_eq!(keys_with("deleted/"), [tombstone_key(&digest)]);
+    let (status, body) = alice.sign_in(&ctx, &mut passkey);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unknown_credential"))
+    );
+    assert_eq!(body["credentialId"], b64(passkey.credential_id()));
+    assert_eq!(body["rpId"], RP_ID);
+}
+
+#[test]
+fn deleting_needs_a_fresh_assertion_and_leaves_a_one_shot_proof() {
+    let ctx = ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 40);
+    // Not signed in: nothing to delete, nothing to confirm.
+    let (status, _) = alice.post_json(&ctx, account::delete, "/account/delete", &json!({}));
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     assert_eq!(
         alice.register(&ctx, &mut passkey, Fmt::None).0,
         StatusCode::OK
     );
     let other_device = alice.clone();
+    let untouched = keys("bio_accounts");
+    // A bare form POST never deletes, with or without confirm=yes.
+    for form in ["", "confirm=yes"] {
+        let r = alice.post_form(&ctx, account::delete, "/account/delete", form);
+        assert_eq!(r.get_status(), StatusCode::BAD_REQUEST);
+        assert_eq!(json_of(r).1["error"], "confirmation_required");
+    }
     // Another Origin cannot delete it.
     let mut evil = alice.request(Method::POST, "/account/delete");
     evil.set_header("origin", "https://evil.example");
@@ -671,43 +1001,463 @@ fn deleting_the_account_removes_it_and_its_sessions() {
         response(account::delete(evil, &ctx), "/account/delete").get_status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(account_keys().len(), 1);
-
-    let r = response(
-        account::delete(alice.request(Method::POST, "/account/delete"), &ctx),
-        "/account/delete",
-    );
-    assert_eq!(r.get_status(), StatusCode::SEE_OTHER);
-    let location = r.get_header_str("location").unwrap().to_owned();
+    // An assertion without the explicit confirmation, or by another passkey.
+    let tab = alice.confirm(&ctx);
+    assert!(tab.options["publicKey"].get("create").is_none());
     assert_eq!(
-        location,
-        format!("/?deleted={}", b64(passkey.credential_id()))
+        tab.options["publicKey"]["get"]["allowCredentials"][0]["id"],
+        b64(passkey.credential_id())
     );
-    alice.absorb(&r);
-    assert!(account_keys().is_empty());
+    let assertion = passkey.authenticate(RP_ID, ORIGIN, &tab.challenge);
+    let (status, body) = alice.post_json(
+        &ctx,
+        account::delete,
+        "/account/delete",
+        &json!({ "ceremony": tab.token, "credential": assertion }),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("confirmation_required"))
+    );
+    let mut mallory = Browser::default();
+    mallory.home(&ctx);
+    let mut mallorys = SoftAuthenticator::new(Alg::Es256, 41);
+    assert_eq!(
+        mallory.register(&ctx, &mut mallorys, Fmt::None).0,
+        StatusCode::OK
+    );
+    let after_mallory = keys("bio_accounts");
+    let tab = alice.confirm(&ctx);
+    let (status, _) = alice.post_json(
+        &ctx,
+        account::delete,
+        "/account/delete",
+        &json!({ "confirm": "yes", "ceremony": tab.token,
+                 "credential": mallorys.authenticate(RP_ID, ORIGIN, &tab.challenge) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A sign-in token is no confirmation, and a confirmation issued to another session is not
+    // this one's.
+    let sign_in_tab = alice.start(&ctx);
+    let (status, _) = alice.post_json(
+        &ctx,
+        account::delete,
+        "/account/delete",
+        &json!({ "confirm": "yes", "ceremony": sign_in_tab.token,
+                 "credential": passkey.authenticate(RP_ID, ORIGIN, &sign_in_tab.challenge) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mallorys_tab = mallory.confirm(&ctx);
+    let (status, _) = alice.post_json(
+        &ctx,
+        account::delete,
+        "/account/delete",
+        &json!({ "confirm": "yes", "ceremony": mallorys_tab.token,
+                 "credential": passkey.authenticate(RP_ID, ORIGIN, &mallorys_tab.challenge) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(account_keys().len(), 2);
+    assert!(untouched.iter().all(|k| after_mallory.contains(k)));
+
+    // A link cannot make the page signal anything.
+    let mut visitor = Browser::default();
+    let r = response(
+        pages::home(
+            visitor.request(
+                Method::GET,
+                &format!("/?deleted={}", b64(passkey.credential_id())),
+            ),
+            &ctx,
+        ),
+        "/",
+    );
+    visitor.absorb(&r);
+    assert!(!r.into_body_str().contains("data-deleted-credential-id"));
+
+    // The real thing: confirmation, the passkey, then the account is gone.
+    let (status, body) = alice.delete_account(&ctx, &mut passkey);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["location"], "/");
+    assert!(!alice.cookies.contains_key(session::SESSION_COOKIE));
+    assert!(!alice.cookies.contains_key(session::HINT_COOKIE));
+    assert!(alice.cookies.contains_key(session::DELETED_COOKIE));
+    assert_eq!(account_keys().len(), 1, "only Mallory's is left");
     assert!(
         other_device.page(&ctx).is_none(),
         "every session of the account is dead"
     );
-    // The signed-out page then names the credential for signalUnknownCredential.
-    let page = edge::handle(
-        &[edge::Route {
-            method: Method::GET,
-            path: "/",
-            handler: pages::home,
-        }],
-        alice.request(Method::GET, &location),
-        StoreNames::DEFAULT,
-    )
-    .unwrap();
-    assert!(page.into_body_str().contains(&format!(
-        "data-deleted-credential-id=\"{}\"",
-        b64(passkey.credential_id())
-    )));
+    assert_consistent();
+    // The next page names the credential once, for signalUnknownCredential; then never again.
+    let id = b64(passkey.credential_id());
+    let page = alice.home(&ctx);
+    assert!(page.contains(&format!("data-deleted-credential-id=\"{id}\"")));
+    assert!(
+        !alice.cookies.contains_key(session::DELETED_COOKIE),
+        "one shot"
+    );
+    assert!(!alice.home(&ctx).contains("data-deleted-credential-id"));
     // The passkey no longer signs in.
     let (status, body) = alice.sign_in(&ctx, &mut passkey);
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unknown_credential"))
     );
+}
+
+#[test]
+fn a_store_failure_at_any_write_leaves_the_old_state_or_the_new_one() {
+    let (ctx, faulty) = faulty_ctx(T0);
+    // Registration: spent, account, index, the limiter's count, session. Fail each in turn.
+    let mut seed = 70;
+    for n in 1..=5 {
+        let mut browser = Browser::default();
+        browser.home(&ctx);
+        let mut passkey = SoftAuthenticator::new(Alg::Es256, seed);
+        seed += 1;
+        let tab = browser.start(&ctx);
+        let credential = passkey.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+        faulty.fail_write(Some(n));
+        let request = browser
+            .request(Method::POST, "/auth/finish")
+            .with_header("content-type", "application/json")
+            .with_body(json!({ "ceremony": tab.token, "credential": credential }).to_string());
+        let r = response(auth::finish(request, &ctx), "/auth/finish");
+        let (store, key) = faulty.failed().expect("the write was reached");
+        faulty.fail_write(None);
+        browser.absorb(&r);
+        if key.starts_with("limit/") {
+            // The limiter counts at best effort: its failure never fails a registration.
+            assert_eq!(
+                (store.as_str(), r.get_status()),
+                ("bio_challenges", StatusCode::OK)
+            );
+            assert_consistent();
+            continue;
+        }
+        assert_eq!(
+            r.get_status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "write {n}: {key}"
+        );
+        assert!(r.get_header_str("retry-after").is_some());
+        assert_eq!(json_of(r).1["error"], "unavailable");
+        assert_consistent();
+        // Whatever was left, the visitor can try again and ends with one account: signed in
+        // if the account was made before the failure, else registering anew.
+        browser.cookies.remove(session::SESSION_COOKIE);
+        let (status, body) = browser.sign_in(&ctx, &mut passkey);
+        if status != StatusCode::OK {
+            assert_eq!(body["error"], "try_again", "write {n}: {body}");
+            let (status, body) = browser.register(&ctx, &mut passkey, Fmt::None);
+            assert_eq!(status, StatusCode::OK, "write {n}: {body}");
+        }
+        assert_consistent();
+    }
+    let accounts = account_keys().len();
+    assert_eq!(accounts, 5);
+
+    // Sign-in: spent, account update, session.
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 80);
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+    alice.logout(&ctx);
+    for n in 1..=3 {
+        faulty.fail_write(Some(n));
+        let (status, _) = alice.sign_in(&ctx, &mut passkey);
+        faulty.fail_write(None);
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "sign-in write {n}");
+        assert!(!alice.cookies.contains_key(session::SESSION_COOKIE));
+        assert_consistent();
+        assert_eq!(
+            alice.sign_in(&ctx, &mut passkey).0,
+            StatusCode::OK,
+            "then it works"
+        );
+        // Logout: one write. A failure leaves the session as it was.
+        faulty.fail_write(Some(1));
+        let r = alice.post_form(&ctx, account::logout, "/logout", "");
+        faulty.fail_write(None);
+        assert_eq!(r.get_status(), StatusCode::SERVICE_UNAVAILABLE);
+        alice.logout(&ctx);
+    }
+
+    // Deletion: spent, tombstone, account (with the tombstone taken back if that fails), index,
+    // sessions. Whatever fails, the account is either whole or gone for every purpose.
+    for n in 1..=5 {
+        assert_eq!(alice.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+        let tab = alice.confirm(&ctx);
+        let assertion = passkey.authenticate(RP_ID, ORIGIN, &tab.challenge);
+        faulty.fail_write(Some(n));
+        let (status, _) = alice.post_json(
+            &ctx,
+            account::delete,
+            "/account/delete",
+            &json!({ "confirm": "yes", "ceremony": tab.token, "credential": assertion }),
+        );
+        faulty.fail_write(None);
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "delete write {n}");
+        assert_consistent();
+        if alice.page(&ctx).is_none() {
+            // Gone for every purpose: no session counts, and the passkey finds no account.
+            assert_eq!(account_keys().len(), accounts, "delete write {n}");
+            let (status, body) = alice.sign_in(&ctx, &mut passkey);
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("unknown_credential")),
+                "delete write {n}"
+            );
+            return;
+        }
+        alice.logout(&ctx);
+    }
+    panic!("the deletion never got past its first writes");
+}
+
+#[test]
+fn a_version_1_account_is_read_and_moved_on_its_next_sign_in() {
+    let ctx = ctx(T0);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 90);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+    alice.logout(&ctx);
+    // Rewrite it as the previous release stored it: the whole account under its credential's
+    // key, without a version, and nothing under its user handle.
+    let account = account_of(&passkey);
+    let mut v1 = serde_json::to_value(&account).unwrap();
+    v1.as_object_mut().unwrap().remove("v");
+    let store = KVStore::open("bio_accounts").unwrap().unwrap();
+    let digest = credential_digest(passkey.credential_id());
+    store.delete(&account_key(&account.user_handle)).unwrap();
+    store
+        .insert(&credential_key(&digest), v1.to_string())
+        .unwrap();
+
+    let (status, body) = alice.sign_in(&ctx, &mut passkey);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["name"], account.name.as_str());
+    let moved = account_of(&passkey);
+    assert_eq!(moved.v, 2);
+    assert_eq!(moved.user_handle, account.user_handle);
+    assert_eq!(moved.sign_ins.len(), account.sign_ins.len() + 1);
+    assert_consistent();
+}
+
+#[test]
+fn account_management_export_sign_out_elsewhere_and_the_passkey_endpoints() {
+    let ctx = ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 100);
+    // Signed out: nothing of any account.
+    let r = response(
+        account::export(alice.request(Method::GET, "/account/export"), &ctx),
+        "/account/export",
+    );
+    assert_eq!(r.get_status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+
+    // The signed-in page names the one accepted credential, and offers the actions.
+    let page = alice.page(&ctx).unwrap();
+    assert!(page.contains(&format!(
+        "data-credential-id=\"{}\"",
+        b64(passkey.credential_id())
+    )));
+    assert!(page.contains("action=\"/account/sessions/revoke\""));
+    assert!(page.contains("href=\"/account/export\""));
+
+    // Download my data: an attachment with the account's fields, no session id.
+    let r = response(
+        account::export(alice.request(Method::GET, "/account/export"), &ctx),
+        "/account/export",
+    );
+    assert_eq!(r.get_status(), StatusCode::OK);
+    assert!(
+        r.get_header_str("content-disposition")
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let (_, export) = json_of(r);
+    let record = account_of(&passkey);
+    assert_eq!(export["user_handle"], record.user_handle.as_str());
+    assert_eq!(
+        export["passkey"]["credential_id"],
+        b64(passkey.credential_id())
+    );
+    assert_eq!(
+        export["passkey"]["public_key_cose"],
+        record.public_key_cose.as_str()
+    );
+    assert!(!export.to_string().contains(&record.sessions[0]));
+
+    // Sign out everywhere else: the other devices' sessions die, this one lives.
+    let mut phone = Browser::default();
+    phone.home(&ctx);
+    assert_eq!(phone.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+    let mut laptop = Browser::default();
+    laptop.home(&ctx);
+    assert_eq!(laptop.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+    let r = alice.post_form(
+        &ctx,
+        account::sign_out_elsewhere,
+        "/account/sessions/revoke",
+        "",
+    );
+    assert_eq!(r.get_status(), StatusCode::SEE_OTHER);
+    assert!(alice.page(&ctx).is_some());
+    assert!(phone.page(&ctx).is_none() && laptop.page(&ctx).is_none());
+    assert_eq!(account_of(&passkey).sessions.len(), 1);
+    assert_eq!(keys_with("session/").len(), 1);
+
+    // The well-known passkey endpoints: public, cacheable JSON.
+    let r = response(
+        bio::edge::well_known::passkey_endpoints(
+            Request::get(format!("{ORIGIN}/.well-known/passkey-endpoints")),
+            &ctx,
+        ),
+        "/.well-known/passkey-endpoints",
+    );
+    let r = bio::edge::headers::finish(r);
+    assert_eq!(
+        r.get_header_str("cache-control"),
+        Some("public, max-age=86400")
+    );
+    let (_, body) = json_of(r);
+    assert_eq!(
+        body,
+        json!({ "enroll": format!("{ORIGIN}/"), "manage": format!("{ORIGIN}/#account") })
+    );
+}
+
+#[test]
+fn abuse_limits_stop_failures_but_never_the_owner() {
+    let mut ctx = ctx(T0);
+    ctx.config.limits = Limits::default();
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 110);
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+    alice.logout(&ctx);
+
+    // Failed ceremonies from one address: the first ten are answered as they are, then 429.
+    let forged = Overrides {
+        corrupt_signature: true,
+        ..Overrides::default()
+    };
+    let mut mallory = Browser::default();
+    mallory.home(&ctx);
+    let limit = ctx.config.limits.failures_per_ip.max;
+    for i in 0..limit {
+        let tab = mallory.start(&ctx);
+        let assertion = passkey.authenticate_with(RP_ID, ORIGIN, &tab.challenge, &forged);
+        let (status, body) = mallory.finish(&ctx, &tab, &assertion);
+        assert_eq!(status, StatusCode::BAD_REQUEST, "attempt {i}: {body}");
+    }
+    let tab = mallory.start(&ctx);
+    let assertion = passkey.authenticate_with(RP_ID, ORIGIN, &tab.challenge, &forged);
+    let request = mallory
+        .request(Method::POST, "/auth/finish")
+        .with_header("content-type", "application/json")
+        .with_body(json!({ "ceremony": tab.token, "credential": assertion }).to_string());
+    let r = response(auth::finish(request, &ctx), "/auth/finish");
+    assert_eq!(r.get_status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        r.get_header_str("retry-after")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            <= 300
+    );
+    assert_eq!(json_of(r).1["error"], "rate_limited");
+    // Junk counts too, whatever the reason.
+    let (status, _) = mallory.post_json(&ctx, auth::finish, "/auth/finish", &json!({}));
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // The same address (an office, a carrier NAT), the account's owner: signs in.
+    let (status, body) = alice.sign_in(&ctx, &mut passkey);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    alice.logout(&ctx);
+    // The flooded account kept at most a few refusals.
+    assert!(account_of(&passkey).security_events.len() <= 3);
+
+    // Per credential, in the next window: failures from many addresses on one passkey are
+    // limited too, and its owner still signs in.
+    let next_window = T0 + 301;
+    for i in 0..=ctx.config.limits.failures_per_credential.max {
+        let mut elsewhere = ctx_with(next_window, "bio_secrets");
+        elsewhere.config.limits = Limits::default();
+        elsewhere.client.ip = Some(format!("198.51.100.{i}"));
+        let tab = mallory.start(&elsewhere);
+        let assertion = passkey.authenticate_with(RP_ID, ORIGIN, &tab.challenge, &forged);
+        let (status, _) = mallory.finish(&elsewhere, &tab, &assertion);
+        let expected = if i < ctx.config.limits.failures_per_credential.max {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "attempt {i}");
+    }
+    let mut home_ctx = ctx_with(next_window, "bio_secrets");
+    home_ctx.config.limits = Limits::default();
+    home_ctx.client.ip = Some("203.0.113.50".into());
+    assert_eq!(alice.sign_in(&home_ctx, &mut passkey).0, StatusCode::OK);
+    alice.logout(&home_ctx);
+
+    // Registrations per address: a household never notices, a farm of accounts does.
+    let mut farm = ctx_with(T0, "bio_secrets");
+    farm.config.limits = Limits::default();
+    farm.client.ip = Some("203.0.113.99".into());
+    let max = farm.config.limits.registrations_per_ip.max;
+    assert!(max >= 20);
+    for seed in 0..u64::from(max) {
+        let mut browser = Browser::default();
+        browser.home(&farm);
+        let mut authenticator = SoftAuthenticator::new(Alg::Es256, 1_000 + seed);
+        assert_eq!(
+            browser.register(&farm, &mut authenticator, Fmt::None).0,
+            StatusCode::OK,
+            "{seed}"
+        );
+    }
+    let mut browser = Browser::default();
+    browser.home(&farm);
+    let mut one_more = SoftAuthenticator::new(Alg::Es256, 2_000);
+    let (status, body) = browser.register(&farm, &mut one_more, Fmt::None);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    // An hour later, the window has passed.
+    let later = {
+        let mut c = ctx_with(T0 + 3_601, "bio_secrets");
+        c.config.limits = Limits::default();
+        c.client.ip = Some("203.0.113.99".into());
+        c
+    };
+    let mut browser = Browser::default();
+    browser.home(&later);
+    assert_eq!(
+        browser.register(&later, &mut one_more, Fmt::None).0,
+        StatusCode::OK
+    );
+    // The limiter's keys hold no address.
+    assert!(
+        keys("bio_challenges")
+            .iter()
+            .all(|k| !k.contains("203.0.113"))
+    );
+    assert_consistent();
 }

@@ -1,58 +1,191 @@
-//! `POST /logout` and `POST /account/delete`.
+//! `POST /logout`, `POST /forget`, `POST /account/confirm` and `POST /account/delete`.
 //!
 //! Logout revokes the session server-side (its record is deleted, so the old cookie no longer
-//! works even if replayed), clears the cookie and answers 303 to `/`; it is idempotent and also
-//! answers so with no session. Deleting the account removes the account record and every session
-//! it remembers, clears the cookie, and sends the browser to `/` with the deleted credential id so
-//! the page can ask the passkey manager to forget it (`signalUnknownCredential`).
+//! works even if replayed), clears the cookie and answers 303 to `/`; it is idempotent and a
+//! plain form POST. The returning-visitor hint survives it, unless the form says `forget=yes`
+//! ("Log out and forget me"). `/forget` ("Not you?") removes only the hint.
+//!
+//! Deleting the account needs more than a click: an explicit `confirm: "yes"` and a fresh
+//! assertion by the account's own passkey, on a single-use challenge issued by
+//! `/account/confirm` to this session in this browser. A bare form POST never deletes. After
+//! the deletion a short-lived, signed, HttpOnly one-shot proof names the deleted credential, so
+//! the next page can ask the passkey provider to forget it: the id never travels in a URL.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fastly::http::StatusCode;
 use fastly::{Request, Response};
+use serde_json::json;
 
-use super::request::require_origin;
-use super::stores::Kv;
-use super::{AppError, Ctx, Reply, sessions};
-use crate::ceremony::SessionRecord;
-use crate::session;
+use super::auth::{self, Credential};
+use super::request::{form_has, json_body, random, require_origin};
+use super::{AppError, Ctx, Reply, accounts, headers, limits, sessions};
+use crate::account::records::session_key;
+use crate::ceremony::AllowedCredential;
+use crate::session::{self, CEREMONY_TTL_SECS, CeremonyClaims, DeletedClaims};
 
-/// `POST /logout`.
-pub fn logout(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+/// `POST /logout`: a plain form; `forget=yes` also removes the hint.
+pub fn logout(mut request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     require_origin(&request, ctx)?;
-    let accounts = Kv::open(ctx.stores.accounts)?;
-    if let Some(current) = sessions::current(&request, ctx, &accounts)? {
-        accounts.delete(&SessionRecord::key(&current.claims.sid))?;
+    if let Some(current) = sessions::current(&request, ctx)? {
+        ctx.accounts().delete(&session_key(&current.claims.sid))?;
+    }
+    let mut response = see_other("/");
+    response.append_header("set-cookie", session::clear_session_cookie());
+    if form_has(&mut request, "forget", "yes") {
+        response.append_header("set-cookie", session::clear_hint_cookie());
+    }
+    Ok(response.into())
+}
+
+/// `POST /forget`: "Not you?" on the signed-out page. Removes the hint, nothing else.
+pub fn forget(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+    require_origin(&request, ctx)?;
+    let mut response = see_other("/");
+    response.append_header("set-cookie", session::clear_hint_cookie());
+    Ok(response.into())
+}
+
+/// `POST /account/confirm`: a single-use challenge for the signed-in account's own passkey,
+/// bound to this session and browser (to confirm a deletion).
+pub fn confirm(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+    require_origin(&request, ctx)?;
+    let current = signed_in(&request, ctx)?;
+    let browser = super::request::browser_id(&request)
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "no_browser_id",
+                "This browser did not keep Bio's cookie. Reload the page and try again.",
+            )
+        })?
+        .to_owned();
+    let account = &current.account.value;
+    let claims = CeremonyClaims {
+        ceremony_id: URL_SAFE_NO_PAD.encode(random::<16>()?),
+        challenge: URL_SAFE_NO_PAD.encode(random::<32>()?),
+        browser_id: browser,
+        user_handle: account.user_handle.clone(),
+        name: String::new(),
+        confirms_sid: Some(current.claims.sid.clone()),
+        exp: ctx.now + CEREMONY_TTL_SECS,
+    };
+    let allow = AllowedCredential {
+        id: &account.credential_id,
+        transports: &account.transports,
+    };
+    Ok(auth::issue(ctx, &claims, Some(&allow)).into())
+}
+
+/// `POST /account/delete`: `{"confirm": "yes", "ceremony": token, "credential": assertion}`.
+/// A refused deletion counts as a failed ceremony ([`limits::counting_failures`]).
+pub fn delete(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+    limits::counting_failures(ctx, |credential_id| {
+        delete_counted(request, ctx, credential_id)
+    })
+}
+
+fn delete_counted(
+    mut request: Request,
+    ctx: &Ctx<'_>,
+    credential_id: &mut Option<Vec<u8>>,
+) -> Result<Reply, AppError> {
+    require_origin(&request, ctx)?;
+    let current = signed_in(&request, ctx)?;
+    *credential_id = URL_SAFE_NO_PAD
+        .decode(&current.account.value.credential_id)
+        .ok();
+    let (_, body) = json_body(&mut request).map_err(|_| confirmation_required())?;
+    if body.get("confirm").and_then(serde_json::Value::as_str) != Some("yes") {
+        return Err(confirmation_required());
+    }
+    let (token, credential) = auth::ceremony_and_credential(&body)?;
+    let claims = auth::open_ceremony(&request, ctx, token)?;
+    if claims.confirms_sid.as_deref() != Some(current.claims.sid.as_str()) {
+        return Err(AppError::bad_request(
+            "ceremony_invalid",
+            "This confirmation was not issued to this session. Please try again.",
+        ));
+    }
+    let challenge = auth::check_answers_challenge(&claims, &credential)?;
+    let Credential::Authentication(assertion) = credential else {
+        return Err(confirmation_required());
+    };
+    auth::spend(ctx, &claims)?;
+    let account = &current.account.value;
+    let rp = auth::relying_party(ctx);
+    if let Err(refused) = auth::verify_with_account(ctx, &rp, &challenge, &assertion, account) {
+        if let Some(code) = refused.refusal_code {
+            accounts::note_refusal(ctx, &account.user_handle, code);
+        }
+        return Err(refused.error);
+    }
+    accounts::delete(ctx, account, &current.claims.sid)?;
+    let proof = DeletedClaims {
+        credential_id: account.credential_id.clone(),
+        exp: ctx.now + session::DELETED_TTL_SECS,
+    };
+    let mut response = headers::json(StatusCode::OK, &json!({ "ok": true, "location": "/" }));
+    response.append_header("set-cookie", session::clear_session_cookie());
+    response.append_header("set-cookie", session::clear_hint_cookie());
+    response.append_header(
+        "set-cookie",
+        session::deleted_cookie(&session::seal(&ctx.config.keys, &proof)),
+    );
+    Ok(response.into())
+}
+
+fn signed_in(request: &Request, ctx: &Ctx<'_>) -> Result<sessions::Current, AppError> {
+    sessions::current(request, ctx)?.ok_or_else(|| {
+        AppError::unauthorized("not_signed_in", "Sign in first to manage your account.")
+    })
+}
+
+fn confirmation_required() -> AppError {
+    AppError::bad_request(
+        "confirmation_required",
+        "Deleting your account needs your confirmation and your passkey. Use the page's \
+         Delete account button.",
+    )
+}
+
+/// 303 to `location`.
+fn see_other(location: &str) -> Response {
+    let mut response = Response::from_status(StatusCode::SEE_OTHER);
+    response.set_header("location", location);
+    response
+}
+
+/// `POST /account/sessions/revoke`: "Sign out everywhere else". Revokes every session of the
+/// account but this one.
+pub fn sign_out_elsewhere(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+    require_origin(&request, ctx)?;
+    let current = signed_in(&request, ctx)?;
+    let this = current.claims.sid.clone();
+    let account = accounts::update(ctx, &current.account.value.user_handle, |account| {
+        account.sessions.retain(|sid| *sid == this);
+        Ok(())
+    })?;
+    let store = ctx.accounts();
+    for sid in current
+        .account
+        .value
+        .sessions
+        .iter()
+        .filter(|sid| !account.sessions.contains(sid))
+    {
+        store.delete(&session_key(sid))?;
     }
     Ok(see_other("/").into())
 }
 
-/// `POST /account/delete`.
-pub fn delete(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
-    require_origin(&request, ctx)?;
-    let accounts = Kv::open(ctx.stores.accounts)?;
-    let Some(current) = sessions::current(&request, ctx, &accounts)? else {
-        return Err(AppError::unauthorized(
-            "not_signed_in",
-            "Sign in first to delete your account.",
-        ));
-    };
-    // The account first: once it is gone no session of it counts, whatever happens next.
-    accounts.delete(&current.record.account_key)?;
-    let account = current.account.value;
-    for sid in account
-        .sessions
-        .iter()
-        .chain(std::iter::once(&current.claims.sid))
-    {
-        accounts.delete(&SessionRecord::key(sid))?;
-    }
-    let location = format!("/?deleted={}", account.credential_id);
-    Ok(see_other(&location).into())
-}
-
-/// 303 to `location`, clearing the session cookie (same attributes, Max-Age=0).
-fn see_other(location: &str) -> Response {
-    let mut response = Response::from_status(StatusCode::SEE_OTHER);
-    response.set_header("location", location);
-    response.append_header("set-cookie", session::clear_session_cookie());
-    response
+/// `GET /account/export`: everything Bio keeps about the signed-in account, as a JSON download.
+pub fn export(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+    let current = signed_in(&request, ctx)?;
+    let export = crate::account::export::export(&current.account.value, ctx.now);
+    let mut response = headers::json(StatusCode::OK, &export);
+    response.set_header(
+        "content-disposition",
+        "attachment; filename=\"bio-account.json\"",
+    );
+    Ok(response.into())
 }

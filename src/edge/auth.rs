@@ -1,15 +1,21 @@
-//! `POST /auth/start` and `POST /auth/finish`: the one-button ceremony.
+//! `POST /auth/start` and `POST /auth/finish`: the one-button ceremony, one per tab.
 //!
-//! Start issues one challenge usable for either `get()` or `create()`, plus the user handle and
-//! name a new visitor would get, and binds it to this browser with the signed
-//! `__Host-bio-ceremony` cookie. Finish consumes that challenge exactly once (a `used` tombstone
-//! written with a generation match, so of two concurrent finishes only one goes on), verifies
-//! the credential with `crate::webauthn`, then creates the account (registration) or updates it
-//! (sign-in), and starts a session.
+//! Start writes nothing: the challenge, its expiry and the user handle and name a new visitor
+//! would get travel in a [`CeremonyClaims`] token sealed with the session key and bound to this
+//! browser's `__Host-bio-browser` id. The page keeps its own token and sends it back with the
+//! credential, so any number of tabs each finish their own ceremony.
 //!
-//! Nothing stored changes for a request refused before the challenge is matched to this
-//! browser's ceremony cookie (bad JSON, wrong Origin, missing or forged cookie). Once matched,
-//! the challenge is consumed whatever the outcome.
+//! Finish checks, before any store is read: the Origin, the body, the token (MAC, expiry, this
+//! browser) and that the credential answers the token's challenge. Then it spends the ceremony
+//! exactly once (an Add-mode `spent/` record: of two concurrent finishes one goes on, the other
+//! gets 409), verifies the credential with `crate::webauthn`, and creates the account
+//! (registration) or applies the sign-in through `crate::account::rules`, then starts a session
+//! and renews the returning-visitor hint.
+//!
+//! A sign-in whose credential is not found is `unknown_credential` (and the page asks the
+//! passkey provider to forget it) only when a tombstone says it was deleted; a miss without one
+//! is retried once, then answered `try_again`: on an eventually consistent store a miss may only
+//! mean that this POP has not seen the registration yet.
 
 use std::time::Duration;
 
@@ -17,251 +23,409 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fastly::Request;
 use fastly::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::request::{cookie, json_body, random, require_origin};
-use super::stores::{Kv, Write};
-use super::{AppError, Ctx, Reply, headers, sessions};
-use crate::account::{
-    Account, MAX_SECURITY_EVENTS, MAX_SESSIONS, MAX_SIGN_INS, SecurityEvent, SignInEvent,
-    names::friendly_name, push_bounded,
+use super::accounts::{self, Lookup};
+use super::request::{browser_id, cookie, json_body, random, require_origin};
+use super::stores::Write;
+use super::{AppError, Ctx, Reply, headers, limits, sessions};
+use crate::account::records::{
+    CredentialIndex, SpentCeremony, account_key, credential_digest, credential_key, spent_key,
 };
-use crate::ceremony::{
-    self, CHALLENGE_TTL_SECS, CeremonyKind, ChallengeRecord, account_key, ceremony_kind,
-};
+use crate::account::{Account, names::friendly_name, rules};
+use crate::ceremony::{self, AllowedCredential, CeremonyKind, ceremony_kind};
 use crate::config::UserVerification;
-use crate::session::{self, CEREMONY_COOKIE, CeremonyClaims, TokenError};
+use crate::limits::Counted;
+use crate::session::{
+    self, CEREMONY_TTL_SECS, CeremonyClaims, HINT_COOKIE, HintClaims, TokenError,
+};
 use crate::webauthn::{
-    self, AuthenticationOutcome, AuthenticationResponseJson, RegistrationResponseJson,
-    RelyingParty, StoredCredential,
+    self, AuthenticationResponseJson, ErrorClass, RegistrationResponseJson, RelyingParty,
+    StoredCredential,
 };
 
-/// How many times a sign-in retries its account update when another write got there first.
-const MAX_UPDATE_ATTEMPTS: usize = 5;
+/// How long a sign-in waits before looking a missing credential up again.
+const MISS_RETRY_PAUSE: Duration = Duration::from_millis(250);
 
 /// `POST /auth/start`.
 pub fn start(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     require_origin(&request, ctx)?;
-    let challenges = Kv::open(ctx.stores.challenges)?;
-    let id = URL_SAFE_NO_PAD.encode(random::<16>()?);
-    let record = ChallengeRecord {
+    let (browser, new_browser) = match browser_id(&request) {
+        Some(id) => (id.to_owned(), false),
+        None => (session::new_browser_id(random::<16>()?), true),
+    };
+    let hint = cookie(&request, HINT_COOKIE)
+        .and_then(|token| session::open::<HintClaims>(&ctx.config.keys, token, ctx.now).ok());
+    let claims = CeremonyClaims {
+        ceremony_id: URL_SAFE_NO_PAD.encode(random::<16>()?),
         challenge: URL_SAFE_NO_PAD.encode(random::<32>()?),
+        browser_id: browser.clone(),
         user_handle: URL_SAFE_NO_PAD.encode(random::<32>()?),
         name: friendly_name(random::<4>()?),
-        expires_at: ctx.now + CHALLENGE_TTL_SECS,
-        used: false,
+        confirms_sid: None,
+        exp: ctx.now + CEREMONY_TTL_SECS,
     };
-    let ttl = Some(Duration::from_secs(CHALLENGE_TTL_SECS));
-    if challenges.insert_new(&ChallengeRecord::key(&id), &record, ttl)? == Write::Conflict {
-        return Err(AppError::internal("a fresh challenge id collided"));
+    let allow = hint.as_ref().map(|hint| AllowedCredential {
+        id: &hint.credential_id,
+        transports: &[],
+    });
+    let mut response = issue(ctx, &claims, allow.as_ref());
+    if new_browser {
+        response.append_header("set-cookie", session::browser_cookie(&browser));
     }
-    let token = session::seal_ceremony(
-        &ctx.config.keys,
-        &CeremonyClaims {
-            cid: id,
-            exp: record.expires_at,
-        },
-    );
-    let mut response = headers::json(
-        StatusCode::OK,
-        &ceremony::options(&ctx.config, &record, ctx.now),
-    );
-    response.append_header("set-cookie", session::ceremony_cookie(&token));
     Ok(response.into())
 }
 
-/// `POST /auth/finish`.
-pub fn finish(mut request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
-    // Checks that change nothing stored.
+/// The options and the sealed token for a ceremony, as `/auth/start` and `/account/confirm`
+/// answer them.
+pub fn issue(
+    ctx: &Ctx<'_>,
+    claims: &CeremonyClaims,
+    allow: Option<&AllowedCredential<'_>>,
+) -> fastly::Response {
+    let mut options = ceremony::options(&ctx.config, claims, allow, ctx.now);
+    options["ceremony"] = json!(session::seal(&ctx.config.keys, claims));
+    headers::json(StatusCode::OK, &options)
+}
+
+/// `POST /auth/finish`. A finish that signs nobody in counts against the client's address and
+/// the credential ([`limits::counting_failures`]).
+pub fn finish(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+    limits::counting_failures(ctx, |credential_id| {
+        finish_counted(request, ctx, credential_id)
+    })
+}
+
+fn finish_counted(
+    mut request: Request,
+    ctx: &Ctx<'_>,
+    credential_id: &mut Option<Vec<u8>>,
+) -> Result<Reply, AppError> {
+    // Checks that read no store and change nothing.
     require_origin(&request, ctx)?;
-    let (body, value) = json_body(&mut request)?;
-    let kind = ceremony_kind(&value).ok_or_else(|| {
-        AppError::bad_request(
-            "malformed_credential",
-            "That is not a passkey response (expected credential.toJSON()).",
-        )
-    })?;
-    let parsed = match kind {
-        CeremonyKind::Registration => Parsed::Registration(
-            RegistrationResponseJson::from_slice(&body).map_err(verification_error)?,
-        ),
-        CeremonyKind::Authentication => Parsed::Authentication(
-            AuthenticationResponseJson::from_slice(&body).map_err(verification_error)?,
-        ),
-    };
-    let ceremony = ceremony_claims(&request, ctx)?;
-    let accounts = Kv::open(ctx.stores.accounts)?;
-    if sessions::current(&request, ctx, &accounts)?.is_some() {
+    let (_, body) = json_body(&mut request)?;
+    let (token, credential) = ceremony_and_credential(&body)?;
+    *credential_id = credential.raw_id();
+    let claims = open_ceremony(&request, ctx, token)?;
+    if claims.confirms_sid.is_some() {
+        return Err(ceremony_invalid());
+    }
+    let challenge = check_answers_challenge(&claims, &credential)?;
+    if sessions::current(&request, ctx)?.is_some() {
         return Err(AppError::conflict(
             "already_signed_in",
             "You are already signed in. Log out first to use another passkey.",
         ));
     }
 
-    // The challenge matched to this browser's ceremony cookie: consumed from here on.
-    let challenge = consume_challenge(ctx, &ceremony.cid)?;
-    let challenge_bytes = URL_SAFE_NO_PAD
-        .decode(&challenge.challenge)
-        .map_err(|_| AppError::internal("a stored challenge is not base64url"))?;
-    let rp = RelyingParty {
-        rp_id: &ctx.config.rp_id,
-        origins: &ctx.config.origins,
-        require_user_verification: ctx.config.user_verification == UserVerification::Required,
+    // The ceremony is spent from here on, whatever the outcome.
+    spend(ctx, &claims)?;
+    let rp = relying_party(ctx);
+    let (account, digest, sid) = match credential {
+        Credential::Registration(response) => register(ctx, &rp, &claims, &challenge, &response)?,
+        Credential::Authentication(response) => authenticate(ctx, &rp, &challenge, &response)?,
     };
-    let (account, cookie) = match parsed {
-        Parsed::Registration(response) => {
-            register(ctx, &accounts, &rp, &challenge, &challenge_bytes, &response)?
-        }
-        Parsed::Authentication(response) => {
-            authenticate(ctx, &accounts, &rp, &challenge_bytes, &response)?
-        }
-    };
+    let session_cookie = sessions::start(ctx, &sid, &account, &digest)?;
     let mut response = headers::json(
         StatusCode::OK,
         &json!({ "ok": true, "user": { "name": account.name } }),
     );
-    response.append_header("set-cookie", cookie);
-    response.append_header("set-cookie", session::clear_ceremony_cookie());
+    response.append_header("set-cookie", session_cookie);
+    response.append_header("set-cookie", hint_cookie(ctx, &account));
     Ok(response.into())
 }
 
-enum Parsed {
+/// The relying party as configured.
+pub fn relying_party<'a>(ctx: &'a Ctx<'_>) -> RelyingParty<'a> {
+    RelyingParty {
+        rp_id: &ctx.config.rp_id,
+        origins: &ctx.config.origins,
+        require_user_verification: ctx.config.user_verification == UserVerification::Required,
+    }
+}
+
+/// The returning-visitor hint for this account, renewed for another [`session::HINT_TTL_SECS`].
+pub fn hint_cookie(ctx: &Ctx<'_>, account: &Account) -> String {
+    let claims = HintClaims {
+        credential_id: account.credential_id.clone(),
+        name: account.name.clone(),
+        exp: ctx.now + session::HINT_TTL_SECS,
+    };
+    session::hint_cookie(&session::seal(&ctx.config.keys, &claims))
+}
+
+/// A credential as the page sent it.
+pub enum Credential {
     Registration(RegistrationResponseJson),
     Authentication(AuthenticationResponseJson),
 }
 
-/// The ceremony this browser started, from its signed cookie.
-fn ceremony_claims(request: &Request, ctx: &Ctx<'_>) -> Result<CeremonyClaims, AppError> {
-    let token = cookie(request, CEREMONY_COOKIE).ok_or_else(|| {
-        AppError::bad_request(
-            "no_ceremony",
-            "This browser has no sign-in in progress. Please try again.",
-        )
-    })?;
-    session::open_ceremony(&ctx.config.keys, token, ctx.now).map_err(|error| match error {
-        TokenError::Expired => AppError::bad_request(
-            "challenge_expired",
-            "The sign-in took too long. Please try again.",
-        ),
-        _ => AppError::bad_request(
-            "ceremony_invalid",
-            "This sign-in could not be matched to this browser. Please try again.",
-        ),
-    })
+impl Credential {
+    /// The credential id, when it decodes.
+    pub fn raw_id(&self) -> Option<Vec<u8>> {
+        match self {
+            Credential::Registration(response) => response.raw_id_bytes().ok(),
+            Credential::Authentication(response) => response.raw_id_bytes().ok(),
+        }
+    }
+
+    fn client_data_json(&self) -> Result<Vec<u8>, webauthn::Error> {
+        match self {
+            Credential::Registration(response) => response.client_data_json_bytes(),
+            Credential::Authentication(response) => response.client_data_json_bytes(),
+        }
+    }
 }
 
-/// Reads the challenge and overwrites it with a `used` tombstone at the generation just read:
-/// of two concurrent finishes only one gets past here.
-fn consume_challenge(ctx: &Ctx<'_>, id: &str) -> Result<ChallengeRecord, AppError> {
-    let challenges = Kv::open(ctx.stores.challenges)?;
-    let key = ChallengeRecord::key(id);
-    let expired = || {
+/// The body `{"ceremony": token, "credential": credential.toJSON()}`.
+pub fn ceremony_and_credential(body: &Value) -> Result<(&str, Credential), AppError> {
+    let token = body
+        .get("ceremony")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "no_ceremony",
+                "This request names no sign-in in progress. Please try again.",
+            )
+        })?;
+    let malformed = || {
         AppError::bad_request(
-            "challenge_expired",
-            "The sign-in took too long. Please try again.",
+            "malformed_credential",
+            "That is not a passkey response (expected credential.toJSON()).",
         )
     };
-    let used = || {
-        AppError::conflict(
+    let value = body.get("credential").ok_or_else(malformed)?;
+    let bytes = serde_json::to_vec(value).map_err(|_| malformed())?;
+    let credential = match ceremony_kind(value).ok_or_else(malformed)? {
+        CeremonyKind::Registration => Credential::Registration(
+            RegistrationResponseJson::from_slice(&bytes).map_err(verification_error)?,
+        ),
+        CeremonyKind::Authentication => Credential::Authentication(
+            AuthenticationResponseJson::from_slice(&bytes).map_err(verification_error)?,
+        ),
+    };
+    Ok((token, credential))
+}
+
+fn ceremony_invalid() -> AppError {
+    AppError::bad_request(
+        "ceremony_invalid",
+        "This sign-in could not be matched to this browser. Please try again.",
+    )
+}
+
+/// The ceremony's claims, if its token is ours, unexpired, and was issued to this browser.
+pub fn open_ceremony(
+    request: &Request,
+    ctx: &Ctx<'_>,
+    token: &str,
+) -> Result<CeremonyClaims, AppError> {
+    let claims =
+        session::open::<CeremonyClaims>(&ctx.config.keys, token, ctx.now).map_err(|error| {
+            match error {
+                TokenError::Expired => AppError::bad_request(
+                    "challenge_expired",
+                    "The sign-in took too long. Please try again.",
+                ),
+                _ => ceremony_invalid(),
+            }
+        })?;
+    // Bound to the browser it was issued to: another browser's token is refused, unspent.
+    if browser_id(request) != Some(claims.browser_id.as_str()) {
+        return Err(ceremony_invalid());
+    }
+    Ok(claims)
+}
+
+/// The challenge bytes, once the credential is known to answer them (no store read yet).
+pub fn check_answers_challenge(
+    claims: &CeremonyClaims,
+    credential: &Credential,
+) -> Result<Vec<u8>, AppError> {
+    let challenge = URL_SAFE_NO_PAD
+        .decode(&claims.challenge)
+        .map_err(|_| AppError::internal("a sealed challenge is not base64url"))?;
+    let client_data = credential.client_data_json().map_err(verification_error)?;
+    ceremony::answers_challenge(&client_data, &challenge).map_err(verification_error)?;
+    Ok(challenge)
+}
+
+/// Spends the ceremony: the first finish writes its `spent/` record; any other gets 409.
+pub fn spend(ctx: &Ctx<'_>, claims: &CeremonyClaims) -> Result<(), AppError> {
+    let ttl = Duration::from_secs(claims.exp.saturating_sub(ctx.now).max(1));
+    let spent = SpentCeremony {
+        v: 1,
+        spent_at: ctx.now,
+    };
+    match ctx
+        .challenges()
+        .insert_new(&spent_key(&claims.ceremony_id), &spent, Some(ttl))?
+    {
+        Write::Done => Ok(()),
+        Write::Conflict => Err(AppError::conflict(
             "challenge_used",
             "This sign-in was already used. Please try again.",
-        )
-    };
-    let found = challenges
-        .get::<ChallengeRecord>(&key)?
-        .ok_or_else(expired)?;
-    if found.value.used {
-        return Err(used());
-    }
-    if found.value.expires_at <= ctx.now {
-        return Err(expired());
-    }
-    let ttl = Duration::from_secs(found.value.expires_at - ctx.now);
-    match challenges.replace_if(&key, &found.value.tombstone(), found.generation, Some(ttl))? {
-        Write::Done => Ok(found.value),
-        Write::Conflict => Err(used()),
+        )),
     }
 }
 
-/// Registration: verify, then write the account once with `InsertMode::Add` (a credential id is
-/// never overwritten nor owned by two users). The user handle and name come only from the
-/// challenge record.
+/// Registration: verify, then write the account and its credential's index, each once with
+/// `InsertMode::Add` (a credential id is never overwritten nor owned by two accounts). The user
+/// handle and name come only from the sealed token.
 fn register(
     ctx: &Ctx<'_>,
-    accounts: &Kv,
     rp: &RelyingParty<'_>,
-    challenge: &ChallengeRecord,
-    challenge_bytes: &[u8],
+    claims: &CeremonyClaims,
+    challenge: &[u8],
     response: &RegistrationResponseJson,
-) -> Result<(Account, String), AppError> {
+) -> Result<(Account, String, String), AppError> {
     let credential =
-        webauthn::verify_registration(rp, challenge_bytes, response).map_err(verification_error)?;
-    let key = account_key(&credential.id);
+        webauthn::verify_registration(rp, challenge, response).map_err(verification_error)?;
     let sid = sessions::new_id()?;
-    let account = Account {
-        user_handle: challenge.user_handle.clone(),
-        name: challenge.name.clone(),
-        credential_id: URL_SAFE_NO_PAD.encode(&credential.id),
-        public_key_cose: URL_SAFE_NO_PAD.encode(&credential.public_key_cose),
-        alg: credential.alg,
-        sign_count: credential.sign_count,
-        backup_eligible: credential.backup_eligible,
-        backup_state: credential.backup_state,
-        user_verified: credential.user_verified,
-        aaguid: credential.aaguid_string(),
-        transports: credential.transports.clone(),
-        created_at: ctx.now,
-        last_used_at: ctx.now,
-        sign_ins: vec![SignInEvent {
-            at: ctx.now,
-            client: ctx.client.clone(),
-            registration: true,
-        }],
-        security_events: Vec::new(),
-        previous_sign_in_at: None,
-        sessions: vec![sid.clone()],
-    };
-    if accounts.insert_new(&key, &account, None)? == Write::Conflict {
-        return Err(AppError::conflict(
-            "credential_exists",
-            "This passkey is already registered. Use the Auth button to sign in with it.",
-        ));
+    let account = rules::from_registration(
+        &credential,
+        &claims.user_handle,
+        &claims.name,
+        ctx.now,
+        &ctx.client,
+        &sid,
+    );
+    // Registrations per address are limited even when they verify: each is a new account.
+    let ip = ctx.client.ip.as_deref().map(str::as_bytes);
+    if let Some(ip) = ip
+        && let Some(retry_after) = limits::full(ctx, Counted::RegistrationsPerIp, ip)?
+    {
+        return Err(limits::rate_limited(retry_after));
     }
-    let cookie = sessions::start(ctx, accounts, &sid, &key, &account.user_handle)?;
-    Ok((account, cookie))
+    let digest = credential_digest(&credential.id);
+    let store = ctx.accounts();
+    let key = account_key(&account.user_handle);
+    if store.insert_new(&key, &account, None)? == Write::Conflict {
+        return Err(AppError::internal("a fresh user handle collided"));
+    }
+    // The index makes the account reachable; if it cannot be written, the account is removed
+    // again so nothing is left that no credential leads to.
+    let indexed = store.insert_new(
+        &credential_key(&digest),
+        &CredentialIndex::new(&account),
+        None,
+    );
+    match indexed {
+        Ok(Write::Done) => {
+            if let Some(ip) = ip {
+                limits::count(ctx, Counted::RegistrationsPerIp, ip);
+            }
+            Ok((account, digest, sid))
+        }
+        Ok(Write::Conflict) => {
+            store.delete(&key)?;
+            Err(AppError::conflict(
+                "credential_exists",
+                "This passkey is already registered. Use the Auth button to sign in with it.",
+            ))
+        }
+        Err(error) => {
+            let _ = store.delete(&key);
+            Err(error)
+        }
+    }
 }
 
-/// Sign-in: find the account by credential id, require its user handle, verify, then record the
-/// sign-in with a generation match (retrying on conflict). Refused attempts on a known account
-/// are recorded as security events.
+/// Sign-in: find the account by credential id, require the user handle, verify under the
+/// configured policy, then apply the sign-in to the account with a generation match.
 fn authenticate(
     ctx: &Ctx<'_>,
-    accounts: &Kv,
     rp: &RelyingParty<'_>,
-    challenge_bytes: &[u8],
+    challenge: &[u8],
     response: &AuthenticationResponseJson,
-) -> Result<(Account, String), AppError> {
+) -> Result<(Account, String, String), AppError> {
     let credential_id = response.raw_id_bytes().map_err(verification_error)?;
-    let key = account_key(&credential_id);
-    let Some(found) = accounts.get::<Account>(&key)? else {
-        return Err(AppError::unauthorized(
-            "unknown_credential",
-            "This passkey is not registered here (it may have been deleted).",
-        )
-        .with("credentialId", URL_SAFE_NO_PAD.encode(&credential_id))
-        .with("rpId", ctx.config.rp_id.clone()));
-    };
-    let account = found.value;
+    let found = find_account(ctx, &credential_id)?;
+    let account = &found.value;
     // The usernameless flow: the authenticator must say whose passkey this is.
     if response.user_handle_bytes().ok().flatten().is_none() {
-        record_refusal(ctx, accounts, &key, "user_handle_missing");
+        accounts::note_refusal(ctx, &account.user_handle, "user_handle_missing");
         return Err(AppError::bad_request(
             "user_handle_missing",
             "This passkey did not say which account it belongs to.",
         ));
     }
-    let public_key = decode_stored(&account.public_key_cose)?;
-    let user_handle = decode_stored(&account.user_handle)?;
+    let outcome = match verify_with_account(ctx, rp, challenge, response, account) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            if let Some(code) = error.refusal_code {
+                accounts::note_refusal(ctx, &account.user_handle, code);
+            }
+            return Err(error.error);
+        }
+    };
+    let sid = sessions::new_id()?;
+    let policy = ctx.config.sign_in_policy;
+    let updated = accounts::update(ctx, &account.user_handle, |account| {
+        rules::apply_sign_in(account, &outcome, policy, ctx.now, &ctx.client, &sid)
+            .map_err(verification_error)
+    })?;
+    Ok((updated, credential_digest(&credential_id), sid))
+}
+
+/// The account a credential belongs to. A miss is `unknown_credential` only when a tombstone
+/// proves the deletion; otherwise it is looked up once more after a pause, then `try_again`.
+pub fn find_account(
+    ctx: &Ctx<'_>,
+    credential_id: &[u8],
+) -> Result<super::stores::Versioned<Account>, AppError> {
+    let mut lookup = accounts::by_credential(ctx, credential_id)?;
+    if matches!(lookup, Lookup::Missing) {
+        std::thread::sleep(MISS_RETRY_PAUSE);
+        lookup = accounts::by_credential(ctx, credential_id)?;
+    }
+    match lookup {
+        Lookup::Found(found) => Ok(found),
+        Lookup::Deleted => Err(AppError::unauthorized(
+            "unknown_credential",
+            "This passkey's account was deleted. You can create a new passkey.",
+        )
+        .with("credentialId", URL_SAFE_NO_PAD.encode(credential_id))
+        .with("rpId", ctx.config.rp_id.clone())),
+        Lookup::Missing => Err(AppError::conflict(
+            "try_again",
+            "Bio couldn't find this passkey just now. Please try again in a moment.",
+        )
+        .retry_after(1)),
+    }
+}
+
+/// A refused assertion, and the code to note on the account (none for a server-side fault).
+pub struct Refused {
+    pub error: AppError,
+    pub refusal_code: Option<&'static str>,
+}
+
+/// Verifies an assertion against the account's one credential under the configured policy.
+pub fn verify_with_account(
+    ctx: &Ctx<'_>,
+    rp: &RelyingParty<'_>,
+    challenge: &[u8],
+    response: &AuthenticationResponseJson,
+    account: &Account,
+) -> Result<webauthn::AuthenticationOutcome, Refused> {
+    let internal = |error: AppError| Refused {
+        error,
+        refusal_code: None,
+    };
+    let credential_id = URL_SAFE_NO_PAD
+        .decode(&account.credential_id)
+        .map_err(|_| {
+            internal(AppError::internal(
+                "a stored credential id is not base64url",
+            ))
+        })?;
+    let public_key = URL_SAFE_NO_PAD
+        .decode(&account.public_key_cose)
+        .map_err(|_| internal(AppError::internal("a stored public key is not base64url")))?;
+    let user_handle = URL_SAFE_NO_PAD
+        .decode(&account.user_handle)
+        .map_err(|_| internal(AppError::internal("a stored user handle is not base64url")))?;
     let stored = StoredCredential {
         id: &credential_id,
         public_key_cose: &public_key,
@@ -269,115 +433,38 @@ fn authenticate(
         backup_eligible: Some(account.backup_eligible),
         user_handle: Some(&user_handle),
     };
-    let outcome = match webauthn::verify_authentication(rp, challenge_bytes, response, &stored) {
-        Ok(outcome) => outcome,
-        Err(error) => {
-            record_refusal(ctx, accounts, &key, error.code());
-            return Err(verification_error(error));
-        }
-    };
-    let sid = sessions::new_id()?;
-    let account = record_sign_in(ctx, accounts, &key, &outcome, &sid)?;
-    let cookie = sessions::start(ctx, accounts, &sid, &key, &account.user_handle)?;
-    Ok((account, cookie))
-}
-
-/// Writes the sign-in into the account: counter, BS, last use, history, session id.
-fn record_sign_in(
-    ctx: &Ctx<'_>,
-    accounts: &Kv,
-    key: &str,
-    outcome: &AuthenticationOutcome,
-    sid: &str,
-) -> Result<Account, AppError> {
-    for _ in 0..MAX_UPDATE_ATTEMPTS {
-        let found = accounts.get::<Account>(key)?.ok_or_else(|| {
-            AppError::unauthorized("unknown_credential", "This passkey was just deleted.")
-        })?;
-        let mut account = found.value;
-        // Another sign-in may have landed since we verified: the counter rule holds against it.
-        if (outcome.sign_count != 0 || account.sign_count != 0)
-            && outcome.sign_count <= account.sign_count
-        {
-            return Err(verification_error(webauthn::Error::SignCountRegressed {
-                stored: account.sign_count,
-                received: outcome.sign_count,
-            }));
-        }
-        account.sign_count = outcome.sign_count;
-        account.backup_state = outcome.backup_state;
-        account.previous_sign_in_at = Some(account.last_used_at);
-        account.last_used_at = ctx.now;
-        push_bounded(
-            &mut account.sign_ins,
-            SignInEvent {
-                at: ctx.now,
-                client: ctx.client.clone(),
-                registration: false,
-            },
-            MAX_SIGN_INS,
-        );
-        push_bounded(&mut account.sessions, sid.to_owned(), MAX_SESSIONS);
-        if accounts.replace_if(key, &account, found.generation, None)? == Write::Done {
-            return Ok(account);
-        }
-    }
-    Err(AppError::internal(
-        "the account kept changing during sign-in",
-    ))
-}
-
-/// Appends a refused attempt to the account's security events. Best effort: a failure here is
-/// logged and never hides the refusal itself.
-fn record_refusal(ctx: &Ctx<'_>, accounts: &Kv, key: &str, code: &str) {
-    for _ in 0..MAX_UPDATE_ATTEMPTS {
-        let Ok(Some(found)) = accounts.get::<Account>(key) else {
-            return;
-        };
-        let mut account = found.value;
-        push_bounded(
-            &mut account.security_events,
-            SecurityEvent {
-                at: ctx.now,
-                code: code.to_owned(),
-                client: ctx.client.clone(),
-            },
-            MAX_SECURITY_EVENTS,
-        );
-        match accounts.replace_if(key, &account, found.generation, None) {
-            Ok(Write::Done) => return,
-            Ok(Write::Conflict) => continue,
-            Err(error) => {
-                eprintln!("bio: could not record a security event: {}", error.code);
-                return;
-            }
-        }
-    }
-}
-
-fn decode_stored(value: &str) -> Result<Vec<u8>, AppError> {
-    URL_SAFE_NO_PAD
-        .decode(value)
-        .map_err(|_| AppError::internal("a stored account value is not base64url"))
+    webauthn::verify_authentication_with(
+        rp,
+        challenge,
+        response,
+        &stored,
+        ctx.config.sign_in_policy,
+    )
+    .map_err(|error| Refused {
+        refusal_code: Some(error.code()),
+        error: verification_error(error),
+    })
 }
 
 /// A refused ceremony: 400 with the verifier's stable code and a sentence for the person.
 pub fn verification_error(error: webauthn::Error) -> AppError {
     let message = match error.class() {
-        "malformed" => "The passkey response could not be read.",
-        "origin" => "This passkey response was made for another site.",
-        "challenge" => "This passkey response answers another sign-in. Please try again.",
-        "type" => "This passkey response is for the wrong kind of request.",
-        "rp_id" => "This passkey belongs to another site.",
-        "user_present" => "The authenticator did not confirm that you were present.",
-        "user_verified" => "The authenticator did not verify you (PIN or biometrics are required).",
-        "signature" => "The passkey's signature did not check out.",
-        "sign_count" => "This passkey's counter went backwards: it may have been cloned.",
-        "unsupported_alg" => "This passkey uses an algorithm Bio does not support.",
-        "attestation" => "The authenticator's attestation was refused.",
-        "backup_state" => "The passkey's backup flags are inconsistent.",
-        "user_handle" => "This passkey belongs to another account.",
-        _ => "The passkey response was refused.",
+        ErrorClass::Malformed => "The passkey response could not be read.",
+        ErrorClass::Origin => "This passkey response was made for another site.",
+        ErrorClass::Challenge => "This passkey response answers another sign-in. Please try again.",
+        ErrorClass::Type => "This passkey response is for the wrong kind of request.",
+        ErrorClass::RpId => "This passkey belongs to another site.",
+        ErrorClass::UserPresent => "The authenticator did not confirm that you were present.",
+        ErrorClass::UserVerified => {
+            "The authenticator did not verify you (PIN or biometrics are required)."
+        }
+        ErrorClass::Signature => "The passkey's signature did not check out.",
+        ErrorClass::SignCount => "This passkey's counter went backwards: it may have been cloned.",
+        ErrorClass::UnsupportedAlg => "This passkey uses an algorithm Bio does not support.",
+        ErrorClass::Attestation => "The authenticator's attestation was refused.",
+        ErrorClass::BackupState => "The passkey's backup flags are inconsistent.",
+        ErrorClass::UserHandle => "This passkey belongs to another account.",
+        ErrorClass::Other => "The passkey response was refused.",
     };
     AppError::bad_request(error.code(), message)
 }

@@ -1,7 +1,7 @@
 //! The one application error type, and the one place it becomes a response.
 //!
-//! Under `/auth/` every error is JSON `{"error": code, "message": text}` (404 and 405 included);
-//! elsewhere it is an HTML page. Clients never see internal detail: a 500 says what is
+//! Every error is JSON `{"error": code, "message": text}` (404 and 405 included), except for
+//! what a person navigates to (`GET /` and unknown pages), which gets a short HTML page. Clients never see internal detail: a 500 says what is
 //! misconfigured (never a secret's value) or only that something went wrong, and the detail is
 //! logged.
 
@@ -24,6 +24,8 @@ pub struct AppError {
     pub extra: Map<String, Value>,
     /// `Allow` for 405.
     pub allow: Option<String>,
+    /// `Retry-After`, in seconds, for 503 and retryable 4xx.
+    pub retry_after: Option<u32>,
     /// Logged, never sent.
     pub detail: Option<String>,
 }
@@ -36,6 +38,7 @@ impl AppError {
             message: message.into(),
             extra: Map::new(),
             allow: None,
+            retry_after: None,
             detail: None,
         }
     }
@@ -97,14 +100,35 @@ impl AppError {
         app
     }
 
+    /// A store or backend that failed in a way worth retrying: 503 with `Retry-After`. Nothing
+    /// was lost: every write sequence leaves the old state or the new one.
+    pub fn unavailable(detail: impl Into<String>) -> AppError {
+        let mut app = AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Bio can't reach its storage right now. Nothing was lost: please try again in a moment.",
+        );
+        app.retry_after = Some(2);
+        app.detail = Some(detail.into());
+        app
+    }
+
+    /// Sets `Retry-After`, in seconds.
+    pub fn retry_after(mut self, seconds: u32) -> AppError {
+        self.retry_after = Some(seconds);
+        self
+    }
+
     /// Adds a JSON member for the client.
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> AppError {
         self.extra.insert(key.to_owned(), value.into());
         self
     }
 
-    /// The response: JSON under `/auth/`, HTML elsewhere. Logs server-side failures.
+    /// The response: JSON for the API, a short HTML page for a page request. Logs server-side
+    /// failures.
     pub fn into_response(self, path: &str) -> Response {
+        let wants_json = !is_page(path);
         if self.status.is_server_error() {
             eprintln!(
                 "bio: {} {}: {}",
@@ -117,7 +141,10 @@ impl AppError {
         if let Some(allow) = &self.allow {
             response.set_header("allow", allow.as_str());
         }
-        if path.starts_with("/auth/") {
+        if let Some(seconds) = self.retry_after {
+            response.set_header("retry-after", seconds.to_string());
+        }
+        if wants_json {
             let mut body = self.extra;
             body.insert("error".to_owned(), json!(self.code));
             body.insert("message".to_owned(), json!(self.message));
@@ -130,4 +157,14 @@ impl AppError {
         }
         response
     }
+}
+
+/// Whether `path` is one a person navigates to (answered in HTML), not an API route.
+pub fn is_page(path: &str) -> bool {
+    !(path.starts_with("/auth/")
+        || path.starts_with("/account/")
+        || path.starts_with("/.well-known/")
+        || path == "/logout"
+        || path == "/forget"
+        || path == "/healthz")
 }

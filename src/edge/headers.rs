@@ -13,9 +13,12 @@ use crate::templates::assets::content_security_policy;
 /// One year, subdomains included: an RP ID's subdomains share its passkeys.
 pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// Adds the common headers; the CSP goes on HTML.
+/// Adds the common headers; the CSP goes on HTML. `Cache-Control` is `no-store` unless the
+/// handler chose otherwise (only public documents such as the passkey endpoints do).
 pub fn finish(mut response: Response) -> Response {
-    response.set_header("cache-control", "no-store");
+    if response.get_header("cache-control").is_none() {
+        response.set_header("cache-control", "no-store");
+    }
     response.set_header("x-content-type-options", "nosniff");
     response.set_header("referrer-policy", "same-origin");
     response.set_header("strict-transport-security", HSTS);

@@ -9,15 +9,18 @@
 //! It does not: parse WebAuthn structures, sign cookies or render markup itself.
 
 pub mod account;
+pub mod accounts;
 pub mod agent;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod headers;
+pub mod limits;
 pub mod pages;
 pub mod request;
 pub mod sessions;
 pub mod stores;
+pub mod well_known;
 
 use fastly::http::Method;
 use fastly::{Request, Response};
@@ -25,6 +28,7 @@ use fastly::{Request, Response};
 use crate::account::ClientInfo;
 use crate::config::{Config, StoreNames};
 pub use error::AppError;
+use stores::{FastlyKv, Kv, KvBackend};
 
 /// What a handler did: a response for the dispatcher to send, or a body it already streamed.
 pub enum Reply {
@@ -40,14 +44,28 @@ impl From<Response> for Reply {
     }
 }
 
-/// Everything a handler needs besides the request: validated configuration, the store names,
-/// the clock and the client's whereabouts, all injected so tests can set them.
+/// Everything a handler needs besides the request: validated configuration, the stores, the
+/// clock and the client's whereabouts, all injected so tests can set them.
 pub struct Ctx<'a> {
     pub config: Config,
     pub stores: StoreNames<'a>,
+    /// The KV backend: Fastly's in production, a fault-injecting double in tests.
+    pub kv: &'a dyn KvBackend,
     /// Unix seconds.
     pub now: u64,
     pub client: ClientInfo,
+}
+
+impl Ctx<'_> {
+    /// `bio_accounts`: accounts, the credential index, tombstones, sessions.
+    pub fn accounts(&self) -> Kv<'_> {
+        Kv::new(self.kv, self.stores.accounts)
+    }
+
+    /// `bio_challenges`: spent ceremonies.
+    pub fn challenges(&self) -> Kv<'_> {
+        Kv::new(self.kv, self.stores.challenges)
+    }
 }
 
 /// A handler: the request and its context in, a reply or an error out.
@@ -84,9 +102,11 @@ fn run(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Result<Rep
     let handler = find(routes, request.get_method(), request.get_path())?;
     let client = client_info(&request);
     let config = config::load(&stores).map_err(AppError::misconfigured)?;
+    let kv = FastlyKv::default();
     let ctx = Ctx {
         config,
         stores,
+        kv: &kv,
         now: now_unix(),
         client,
     };

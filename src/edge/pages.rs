@@ -1,11 +1,15 @@
 //! `GET /`: the page.
 //!
-//! Signed out: the one-button page. Signed in: the page is streamed. The shell (head, CSS, the
-//! signed-in header with Logout) is sent and flushed first; the upstream agent, already called
-//! with `send_async`, is waited for only after that; then the agent's payload is rendered on the
+//! Signed out: the one-button page, greeting a returning visitor by the name in their hint
+//! cookie, and, right after a real deletion (proven by its one-shot signed cookie), naming the
+//! deleted credential so the script can ask the passkey provider to forget it.
+//!
+//! Signed in with an upstream agent: the page is streamed. The shell (head, CSS, the signed-in
+//! header with Logout) is sent and flushed first; the upstream agent, already called with
+//! `send_async`, is waited for only after that; then the agent's payload is rendered on the
 //! server and the stream finished. The agent never delays the first bytes, and the page always
 //! completes: an upstream that is slow, broken or off leaves the built-in result and a clear
-//! "agent unavailable" line.
+//! "agent unavailable" line. With nothing to wait for, the page is written in one piece.
 
 use std::io::{BufWriter, Write};
 use std::time::Duration;
@@ -14,30 +18,49 @@ use fastly::http::StatusCode;
 use fastly::{Request, Response};
 use horrorshow::Template as _;
 
-use super::request::cookie;
-use super::stores::Kv;
+use super::request::{browser_id, cookie, random};
 use super::{AppError, Ctx, Reply, agent, headers, sessions};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::account::records::credential_digest;
 use crate::agent::{AccountAgent, AgentContext, AgentInput, UpstreamAnswer, run_agent};
-use crate::session::{self, SESSION_COOKIE};
+use crate::session::{
+    self, DELETED_COOKIE, DeletedClaims, HINT_COOKIE, HintClaims, SESSION_COOKIE,
+};
 use crate::templates::agent::render_payload;
 use crate::templates::page::{
     SignedInView, render_to_string, signed_in_shell, signed_in_tail, signed_out,
 };
 
-/// Longest credential id echoed back after a deletion (base64url of 1023 bytes).
-const MAX_DELETED_ID_LEN: usize = 1364;
-
 /// `GET /`.
 pub fn home(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
-    let accounts = Kv::open(ctx.stores.accounts)?;
-    let Some(current) = sessions::current(&request, ctx, &accounts)? else {
-        return Ok(signed_out_page(&request, ctx).into());
+    // The browser-binding id every ceremony token carries, set here already so that two tabs
+    // restored at once share it.
+    let new_browser = match browser_id(&request) {
+        Some(_) => None,
+        None => Some(session::new_browser_id(random::<16>()?)),
     };
-    let shell = headers::finish(
-        Response::from_status(StatusCode::OK)
-            .with_header("content-type", "text/html; charset=utf-8"),
-    );
-    let mut stream = shell.stream_to_client();
+    let Some(current) = sessions::current(&request, ctx)? else {
+        let mut response = signed_out_page(&request, ctx);
+        if let Some(id) = &new_browser {
+            response.append_header("set-cookie", session::browser_cookie(id));
+        }
+        return Ok(response.into());
+    };
+    let mut head = Response::from_status(StatusCode::OK)
+        .with_header("content-type", "text/html; charset=utf-8");
+    if let Some(id) = &new_browser {
+        head.append_header("set-cookie", session::browser_cookie(id));
+    }
+    if !ctx.config.agent_upstream {
+        // Nothing to wait for: the whole page in one write (a page streamed in pieces waits for
+        // the client's delayed ACK on servers without TCP_NODELAY).
+        let mut body = Vec::with_capacity(16 * 1024);
+        let _ = signed_in_page(&request, ctx, &current, &mut body);
+        return Ok(head.with_body(body).into());
+    }
+    let mut stream = headers::finish(head).stream_to_client();
     // A client that hung up makes every write fail; there is nobody left to answer.
     let _ = signed_in_page(&request, ctx, &current, &mut stream);
     let _ = stream.finish();
@@ -45,25 +68,32 @@ pub fn home(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
 }
 
 fn signed_out_page(request: &Request, ctx: &Ctx<'_>) -> Response {
-    let deleted = request
-        .get_query_parameter("deleted")
-        .filter(|id| {
-            !id.is_empty()
-                && id.len() <= MAX_DELETED_ID_LEN
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
-        .map(str::to_owned);
+    let keys = &ctx.config.keys;
+    // Only a real deletion, proven by its one-shot signed cookie, makes the page signal.
+    let deleted = cookie(request, DELETED_COOKIE)
+        .and_then(|token| session::open::<DeletedClaims>(keys, token, ctx.now).ok());
+    let hint = cookie(request, HINT_COOKIE)
+        .and_then(|token| session::open::<HintClaims>(keys, token, ctx.now).ok());
     let mut data: Vec<(&str, &str)> = vec![("rp-id", ctx.config.rp_id.as_str())];
-    if let Some(id) = deleted.as_deref() {
-        data.push(("deleted-credential-id", id));
+    if let Some(proof) = &deleted {
+        data.push(("deleted-credential-id", proof.credential_id.as_str()));
     }
-    let body = render_to_string(signed_out(&ctx.config.rp_name, &data));
+    if hint.is_some() {
+        data.push(("returning", "true"));
+    }
+    let returning = hint.as_ref().map(|hint| hint.name.as_str());
+    let body = render_to_string(signed_out(&ctx.config.rp_name, returning, &data));
     let mut response = headers::html(StatusCode::OK, body);
     // A session cookie that no longer counts (revoked, expired, forged) is cleared.
     if cookie(request, SESSION_COOKIE).is_some() {
         response.append_header("set-cookie", session::clear_session_cookie());
+    }
+    if cookie(request, DELETED_COOKIE).is_some() {
+        response.append_header("set-cookie", session::clear_deleted_cookie());
+    }
+    // A hint that no longer opens (expired, or signed with a retired key) is cleared.
+    if hint.is_none() && cookie(request, HINT_COOKIE).is_some() {
+        response.append_header("set-cookie", session::clear_hint_cookie());
     }
     response
 }
@@ -94,16 +124,23 @@ pub fn signed_in_page(
     // 2. The shell, flushed before anything waits.
     let view = SignedInView {
         rp_name: &ctx.config.rp_name,
-        rp_id: &ctx.config.rp_id,
         name: &account.name,
-        user_id: &account.user_handle,
     };
-    let data = [
+    let mut data = vec![
         ("signed-in", "true"),
         ("rp-id", ctx.config.rp_id.as_str()),
         ("user-id", account.user_handle.as_str()),
         ("user-name", account.name.as_str()),
     ];
+    // The account's one credential, for signalAllAcceptedCredentials: only when this read of
+    // the account agrees with the credential the session was established with, so a lagging
+    // read never tells a provider to hide a newer passkey.
+    let agrees = URL_SAFE_NO_PAD
+        .decode(&account.credential_id)
+        .is_ok_and(|id| credential_digest(&id) == current.claims.credential_digest);
+    if agrees {
+        data.push(("credential-id", account.credential_id.as_str()));
+    }
     out.write_all(render_to_string(signed_in_shell(&view, &data)).as_bytes())?;
     out.flush()?;
 

@@ -91,6 +91,30 @@ pub fn cookie<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
         .and_then(|header| cookie::get(header, name))
 }
 
+/// This browser's binding id, when its cookie holds a well-formed one.
+pub fn browser_id(request: &Request) -> Option<&str> {
+    cookie(request, crate::session::BROWSER_COOKIE).filter(|id| crate::session::is_browser_id(id))
+}
+
+/// Whether a form body (`application/x-www-form-urlencoded`, at most 1 KiB) holds `name=value`
+/// exactly. Bio's forms send only fixed ASCII values, so no percent-decoding is needed.
+pub fn form_has(request: &mut Request, name: &str, value: &str) -> bool {
+    let mut bytes = Vec::new();
+    if request
+        .take_body()
+        .take(1024)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return false;
+    }
+    bytes.split(|&b| b == b'&').any(|pair| {
+        pair.strip_prefix(name.as_bytes())
+            .and_then(|rest| rest.strip_prefix(b"="))
+            == Some(value.as_bytes())
+    })
+}
+
 /// `N` random bytes from the host.
 pub fn random<const N: usize>() -> Result<[u8; N], AppError> {
     let mut bytes = [0u8; N];

@@ -42,6 +42,13 @@ const START = {
       pubKeyCredParams: [{ type: 'public-key', alg: -7 }], excludeCredentials: [] },
   },
   expiresAt: 300_000,
+  ceremony: 'token-1',
+};
+const CONFIRM = {
+  publicKey: { get: { challenge: b64url('confirm-1'), rpId: 'bio.example',
+    allowCredentials: [{ type: 'public-key', id: b64url('cred') }] } },
+  expiresAt: 300_000,
+  ceremony: 'confirm-token',
 };
 
 function fakeCredential(kind) {
@@ -55,6 +62,7 @@ function fakeCredential(kind) {
 
 // Boots the script with a page and WebAuthn behaviour; returns the handles tests need.
 async function boot({ get, create, finish = () => [200, { ok: true, user: { name: 'x' } }],
+  remove = () => [200, { ok: true, location: '/' }], start = START, startFor = () => start,
   caps = {}, body = {}, signedIn = false, pkc = true, uiModeKnown = false, now = () => 0,
   clock = { now: () => 0 } }) {
   const els = {};
@@ -65,11 +73,12 @@ async function boot({ get, create, finish = () => [200, { ok: true, user: { name
       textContent: 'Delete account' }));
   }
   els['no-passkey'] && (els['no-passkey'].hidden = true);
-  const calls = { get: [], create: [], fetch: [], signals: [], reloads: 0 };
+  const calls = { get: [], create: [], fetch: [], signals: [], reloads: 0, assigned: [] };
   const PublicKeyCredential = {
     getClientCapabilities: async () => caps,
     signalUnknownCredential: async (d) => { calls.signals.push(['unknown', plain(d)]); },
     signalCurrentUserDetails: async (d) => { calls.signals.push(['details', plain(d)]); },
+    signalAllAcceptedCredentials: async (d) => { calls.signals.push(['accepted', plain(d)]); },
   };
   const credentials = {
     get(options) {
@@ -85,15 +94,19 @@ async function boot({ get, create, finish = () => [200, { ok: true, user: { name
     create(options) { calls.create.push(options); return create(options, calls); },
   };
   const context = {
-    document: { body: { dataset: body }, getElementById: (id) => els[id] || null,
+    document: { body: { dataset: body, setAttribute() {} }, getElementById: (id) => els[id] || null,
       createElement: (tag) => new FakeElement(null, tag), addEventListener() {} },
     navigator: { credentials },
     window: { PublicKeyCredential: pkc ? PublicKeyCredential : undefined, isSecureContext: true,
       AbortSignal, addEventListener() {} },
-    location: { hostname: 'bio.example', reload: () => { calls.reloads += 1; } },
+    location: { hostname: 'bio.example', reload: () => { calls.reloads += 1; },
+      assign: (to) => { calls.assigned.push(to); } },
     fetch: async (url, init) => {
       calls.fetch.push([url, init]);
-      const [status, json] = url === '/auth/start' ? [200, START] : finish(JSON.parse(init.body));
+      const [status, json] = url === '/auth/start' ? [200, startFor()]
+        : url === '/account/confirm' ? [200, CONFIRM]
+          : url === '/account/delete' ? remove(JSON.parse(init.body))
+            : finish(JSON.parse(init.body));
       return { ok: status < 300, status, json: async () => json };
     },
     performance: { now }, setTimeout: () => 0, clearTimeout() {}, atob, btoa, TextEncoder,
@@ -113,7 +126,7 @@ test('options are fetched at load, before any click', async () => {
   assert.deepEqual(calls.fetch.map(([url]) => url), ['/auth/start']);
 });
 
-test('returning user: modal get, credential posted as JSON strings, page reloads', async () => {
+test('modal get: the credential is posted as JSON strings with this page\'s token', async () => {
   let posted;
   const { els, calls } = await boot({ get: async () => fakeCredential('get'), create: notAllowed,
     finish: (body) => { posted = body; return [200, { ok: true, user: { name: 'n' } }]; } });
@@ -122,9 +135,64 @@ test('returning user: modal get, credential posted as JSON strings, page reloads
   assert.equal(calls.get[0].publicKey.allowCredentials.length, 0);
   assert.ok(calls.get[0].publicKey.challenge instanceof ArrayBuffer);
   assert.equal(calls.create.length, 0);
-  assert.equal(posted.response.signature, b64url('sig'));
-  assert.equal(posted.rawId, b64url('cred'));
+  assert.equal(posted.ceremony, 'token-1');
+  assert.equal(posted.credential.response.signature, b64url('sig'));
+  assert.equal(posted.credential.rawId, b64url('cred'));
   assert.equal(calls.reloads, 1);
+});
+
+test('a returning visitor: get() names the passkey, and a failure never creates', async () => {
+  const named = { ...START, publicKey: { ...START.publicKey, get: { ...START.publicKey.get,
+    allowCredentials: [{ type: 'public-key', id: b64url('cred') }] } } };
+  const { els, calls } = await boot({ body: { returning: 'true' }, caps: { immediateGet: true },
+    uiModeKnown: true, get: notAllowed, create: notAllowed, start: named });
+  await els.auth.fire('click');
+  assert.equal(calls.get.length, 1);
+  assert.equal(calls.get[0].uiMode, undefined, 'no immediate mediation for a known visitor');
+  assert.equal(calls.get[0].publicKey.allowCredentials.length, 1);
+  assert.equal(calls.create.length, 0);
+  assert.equal(els['no-passkey'].hidden, false);
+  await els['try-again'].fire('click');
+  assert.equal(calls.get[1].publicKey.allowCredentials.length, 1);
+  assert.equal(calls.create.length, 0);
+  await els['create-new'].fire('click');
+  assert.equal(calls.create.length, 1, 'create() only from the explicit choice');
+});
+
+test('a finish spends the options: the next ceremony uses a fresh token', async () => {
+  const tokens = [];
+  let n = 0;
+  const { els, calls } = await boot({ get: async () => fakeCredential('get'), create: notAllowed,
+    finish: (body) => { tokens.push(body.ceremony); return [409, { error: 'challenge_used', message: 'm' }]; },
+    startFor: () => ({ ...START, ceremony: `token-${++n}` }) });
+  await els.auth.fire('click');
+  await settle();
+  await els.auth.fire('click');
+  assert.deepEqual(tokens, ['token-1', 'token-2']);
+  assert.equal(calls.fetch.filter(([u]) => u === '/auth/start').length, 3);
+});
+
+test('try_again: choices, and no signal to the passkey provider', async () => {
+  const { els, calls } = await boot({ get: async () => fakeCredential('get'), create: notAllowed,
+    finish: () => [409, { error: 'try_again', message: 'Please try again in a moment.' }] });
+  await els.auth.fire('click');
+  await settle();
+  assert.deepEqual(calls.signals, []);
+  assert.equal(els['no-passkey'].hidden, false);
+  assert.equal(calls.create.length, 0);
+});
+
+test('a double click runs one ceremony', async () => {
+  let release;
+  const { els, calls } = await boot({ create: notAllowed,
+    get: () => new Promise((resolve) => { release = () => resolve(fakeCredential('get')); }) });
+  const first = els.auth.fire('click');
+  await settle();
+  await els.auth.fire('click');
+  release();
+  await first;
+  assert.equal(calls.get.length, 1);
+  assert.equal(calls.fetch.filter(([u]) => u === '/auth/finish').length, 1);
 });
 
 test('dismissed modal get never creates: it offers the two choices', async () => {
@@ -209,6 +277,14 @@ test('signed in: current user details are signalled', async () => {
     { rpId: 'bio.example', userId: 'dWlk', name: 'amber-otter-27', displayName: 'amber-otter-27' }]]);
 });
 
+test('signed in with a credential the account agrees on: it is the one accepted', async () => {
+  const { calls } = await boot({ signedIn: true, get: notAllowed, create: notAllowed,
+    body: { signedIn: 'true', rpId: 'bio.example', userId: 'dWlk', userName: 'n', credentialId: 'Y3JlZA' } });
+  await settle();
+  assert.deepEqual(calls.signals[1],
+    ['accepted', { rpId: 'bio.example', userId: 'dWlk', allAcceptedCredentialIds: ['Y3JlZA'] }]);
+});
+
 test('after deletion: the deleted credential is signalled unknown', async () => {
   const { calls } = await boot({ signedIn: true, get: notAllowed, create: notAllowed,
     body: { rpId: 'bio.example', deletedCredentialId: 'Y3JlZA' } });
@@ -216,18 +292,40 @@ test('after deletion: the deleted credential is signalled unknown', async () => 
   assert.deepEqual(calls.signals, [['unknown', { rpId: 'bio.example', credentialId: 'Y3JlZA' }]]);
 });
 
-test('delete needs two steps: the first submit only reveals "Delete for good"', async () => {
-  const { els } = await boot({ signedIn: true, get: notAllowed, create: notAllowed });
+test('delete: two clicks, then the passkey confirms, then the account goes', async () => {
+  let posted;
+  const { els, calls } = await boot({ signedIn: true, get: async () => fakeCredential('get'),
+    create: notAllowed, remove: (body) => { posted = body; return [200, { ok: true, location: '/' }]; } });
   const form = els['delete-account'];
   const first = await form.fire('submit');
-  assert.equal(first.defaultPrevented, true);
+  assert.equal(first.defaultPrevented, true, 'the form itself never posts');
   const confirm = form.querySelector('button[name="confirm"]');
   assert.ok(confirm, 'the first submit adds a confirm button');
   assert.equal(confirm.textContent, 'Delete for good');
-  assert.equal(confirm.value, 'yes');
+  assert.equal(calls.get.length, 0, 'no prompt before the second click');
+  await settle();
   await confirm.fire('click');
-  const second = await form.fire('submit');
-  assert.equal(second.defaultPrevented, false);
+  await settle();
+  assert.equal(calls.get.length, 1);
+  assert.equal(calls.get[0].publicKey.allowCredentials.length, 1);
+  assert.equal(posted.confirm, 'yes');
+  assert.equal(posted.ceremony, 'confirm-token');
+  assert.equal(posted.credential.response.signature, b64url('sig'));
+  assert.deepEqual(calls.assigned, ['/']);
+  // Nothing is asked of the server after the account is gone.
+  assert.deepEqual(calls.fetch.map(([u]) => u).filter((u) => u.startsWith('/account/')),
+    ['/account/confirm', '/account/delete']);
+});
+
+test('delete: a dismissed passkey prompt deletes nothing', async () => {
+  const { els, calls } = await boot({ signedIn: true, get: notAllowed, create: notAllowed });
+  const form = els['delete-account'];
+  await form.fire('submit');
+  await settle();
+  await form.querySelector('button[name="confirm"]').fire('click');
+  await settle();
+  assert.equal(calls.fetch.filter(([u]) => u === '/account/delete').length, 0);
+  assert.match(els.status.textContent, /not deleted/);
 });
 
 test('options older than 4 minutes are refetched at click, before the ceremony', async () => {

@@ -111,7 +111,19 @@ export class Client {
     return response;
   }
 
-  async start() { return (await this.post('/auth/start')).json(); }
+  // A page load (sets the browser-binding cookie), then /auth/start: the options and this tab's
+  // ceremony token (`options.ceremony`).
+  async start() {
+    if (!this.cookies.has('__Host-bio-browser')) {
+      this.absorb(await fetch(this.base + '/', { headers: this.headers() }));
+    }
+    return (await this.post('/auth/start')).json();
+  }
+
+  // POST /auth/finish with the tab's token and the credential.
+  finish(options, credential) {
+    return this.post('/auth/finish', { ceremony: options.ceremony, credential });
+  }
 }
 
 // Registers a new user with a fresh authenticator; returns the signed-in client and its authenticator.
@@ -119,7 +131,7 @@ export const register = async (base) => {
   const client = new Client(base);
   const authenticator = new Authenticator();
   const options = await client.start();
-  const response = await client.post('/auth/finish', authenticator.create(options, client.origin));
+  const response = await client.finish(options, authenticator.create(options, client.origin));
   if (response.status !== 200) throw new Error(`register: ${response.status} ${await response.text()}`);
   return { client, authenticator };
 };

@@ -20,7 +20,7 @@ test('two concurrent finishes with one challenge: exactly one succeeds', async (
       ? authenticator.create(options, client.origin)
       : authenticator.get(options, client.origin);
     const headers = client.headers({ origin: client.origin, 'content-type': 'application/json' });
-    const body = JSON.stringify(credential);
+    const body = JSON.stringify({ ceremony: options.ceremony, credential });
     const results = await Promise.all([1, 2, 3].map(() =>
       fetch(`${BASE}/auth/finish`, { method: 'POST', headers, body })));
     const statuses = results.map((r) => r.status).sort();
@@ -31,6 +31,28 @@ test('two concurrent finishes with one challenge: exactly one succeeds', async (
       assert.match(error.error, /^(challenge_used|credential_exists)$/);
     }
   }
+});
+
+test('any number of tabs each finish their own ceremony', async () => {
+  const { client, authenticator } = await register(BASE);
+  await client.post('/logout');
+  const tabs = [];
+  for (let i = 0; i < 4; i += 1) tabs.push(await client.start());
+  // Oldest first, each signing in then out: no tab's ceremony was replaced by a later one.
+  for (const tab of tabs) {
+    const r = await client.finish(tab, authenticator.get(tab, client.origin));
+    assert.equal(r.status, 200, await r.text());
+    await client.post('/logout');
+  }
+  // Another browser cannot use this browser's token.
+  const stranger = new Client(BASE);
+  const tab = await client.start();
+  stranger.absorb(await fetch(`${BASE}/`));
+  const r = await stranger.finish(tab, authenticator.get(tab, client.origin));
+  assert.equal(r.status, 400);
+  assert.equal((await r.json()).error, 'ceremony_invalid');
+  // ...and it was not spent: the owner still finishes it.
+  assert.equal((await client.finish(tab, authenticator.get(tab, client.origin))).status, 200);
 });
 
 test('the router over HTTP: 404, 405 with Allow, JSON under /auth/, headers', async () => {
