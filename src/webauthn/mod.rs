@@ -19,6 +19,7 @@ pub mod cbor;
 pub mod client_data;
 pub mod cose;
 pub mod error;
+mod json_object;
 pub mod reader;
 pub mod registration;
 pub mod response;
