@@ -4,8 +4,9 @@
 //! are `u32 × u32 → u64`, which wasm32 has as one instruction (`i64.mul`); 64-bit limbs would need
 //! a 128-bit product wasm does not have, and are what makes general-purpose big-integer crates
 //! slow there. Multiplication is Montgomery's (CIOS: the product and the reduction interleaved
-//! limb by limb), so no division is ever needed: with `R = 2^(32·len)`,
-//! `mont_mul(a, b) = a·b·R⁻¹ mod n`.
+//! limb by limb), so the exponentiation needs no division: with `R = 2^(32·len)`,
+//! `mont_mul(a, b) = a·b·R⁻¹ mod n`. The one constant it needs, `R² mod n`, is made once per key
+//! by schoolbook division, one limb at a time.
 //!
 //! Everything here runs in variable time: verification handles only public values (the key,
 //! the signature, the message), so there is no secret to leak through timing.
@@ -63,28 +64,28 @@ impl Modulus {
         &self.r2
     }
 
-    /// `R² mod n`, without division: `2^32·R mod n` by doubling (at most 64 shifts, since `n`
-    /// fills its top limb), then `(2^32)^len` in Montgomery form by square-and-multiply, which is
-    /// `2^(32·len)·R = R² mod n`. For a 2048-bit `n` that is six Montgomery squarings.
+    /// `R² mod n`, one limb at a time: `R mod N` by one doubling of `2^(32·len − 1)`, then `len`
+    /// times `x·2^32 mod N` (one schoolbook division step each, [`shift_limb_mod`]), with `N` the
+    /// modulus shifted left until its top bit is set (what the quotient estimate needs); then
+    /// from `mod N` down to `mod n` by subtracting `n·2^i`. About `len²` limb products: half a
+    /// Montgomery multiplication.
     fn compute_r2(&self) -> Vec<u32> {
         let len = self.limbs.len();
-        let n_bits = bit_length(&self.limbs);
-        // x = 2^(n_bits - 1) < n (n is odd and has bit n_bits - 1 set, so n > that power).
+        let shift = self.limbs.last().map_or(0, |top| top.leading_zeros());
+        let normalized = shl(&self.limbs, shift);
         let mut x = vec![0u32; len];
-        let top = n_bits.saturating_sub(1);
-        if let Some(limb) = x.get_mut(top / 32) {
-            *limb = 1 << (top % 32);
+        if let Some(top) = x.last_mut() {
+            *top = 1 << 31;
         }
-        for _ in top..32 * len + 32 {
-            double_mod(&mut x, &self.limbs);
+        double_mod(&mut x, &normalized);
+        for _ in 0..len {
+            shift_limb_mod(&mut x, &normalized);
         }
-        // x is now 2^32 in Montgomery form; raise it to the power len.
-        let base = x.clone();
-        let len_bits = usize::BITS - len.leading_zeros();
-        for i in (0..len_bits.saturating_sub(1)).rev() {
-            x = self.mont_mul(&x, &x);
-            if (len >> i) & 1 == 1 {
-                x = self.mont_mul(&x, &base);
+        // x < n·2^shift: before step i, x < n·2^(i+1), so one subtraction leaves x < n·2^i.
+        for i in (0..=shift).rev() {
+            let multiple = shl(&self.limbs, i);
+            if !less_than(&x, &multiple) {
+                sub_in_place(&mut x, &multiple);
             }
         }
         x
@@ -197,17 +198,6 @@ pub(super) fn to_be_bytes(x: &[u32], k: usize) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// The position of the highest set bit plus one (0 for zero).
-fn bit_length(x: &[u32]) -> usize {
-    x.iter()
-        .rposition(|&limb| limb != 0)
-        .and_then(|i| {
-            let top = x.get(i)?;
-            Some(32 * i + (32 - top.leading_zeros() as usize))
-        })
-        .unwrap_or(0)
-}
-
 /// `a < b`, for equal lengths.
 fn less_than(a: &[u32], b: &[u32]) -> bool {
     for (x, y) in a.iter().rev().zip(b.iter().rev()) {
@@ -226,6 +216,60 @@ fn sub_in_place(a: &mut [u32], b: &[u32]) {
         let (d, b2) = d.overflowing_sub(u32::from(borrow));
         *x = d;
         borrow = b1 || b2;
+    }
+}
+
+/// `x` shifted left by `bits` (< 32), keeping `x.len()` limbs (the caller knows it fits).
+fn shl(x: &[u32], bits: u32) -> Vec<u32> {
+    if bits == 0 {
+        return x.to_vec();
+    }
+    let mut carry = 0u32;
+    x.iter()
+        .map(|&limb| {
+            let out = (limb << bits) | carry;
+            carry = limb >> (32 - bits);
+            out
+        })
+        .collect()
+}
+
+/// `x = x·2^32 mod n`, for `x < n` and `n` with its top bit set: one step of schoolbook
+/// division (Knuth, TAOCP vol. 2 §4.3.1, algorithm D). The quotient estimate from the top two
+/// limbs of `x·2^32` and the top limb of `n` is at most 2 too large when `n`'s top bit is set
+/// (Theorem B), so at most two additions of `n` correct it.
+fn shift_limb_mod(x: &mut Vec<u32>, n: &[u32]) {
+    let n_top = u64::from(n.last().copied().unwrap_or(1));
+    let top = u64::from(x.last().copied().unwrap_or(0));
+    let next = x
+        .len()
+        .checked_sub(2)
+        .and_then(|i| x.get(i))
+        .map_or(0, |&limb| u64::from(limb));
+    let q_hat = (((top << 32) | next) / n_top).min(0xffff_ffff);
+    // u = x·2^32 (len + 1 limbs), then u − q̂·n limb by limb.
+    x.insert(0, 0);
+    let mut carry = 0u64;
+    let mut borrow = false;
+    for (u_j, &n_j) in x.iter_mut().zip(n) {
+        let product = q_hat * u64::from(n_j) + carry;
+        carry = product >> 32;
+        let (d, b1) = u_j.overflowing_sub(product as u32);
+        let (d, b2) = d.overflowing_sub(u32::from(borrow));
+        *u_j = d;
+        borrow = b1 || b2;
+    }
+    let u_top = x.pop().unwrap_or(0);
+    let mut top = i64::from(u_top) - carry as i64 - i64::from(borrow);
+    // q̂ ≥ q, so the remainder is never too large, only possibly negative: add n back.
+    while top < 0 {
+        let mut carry = 0u64;
+        for (r_j, &n_j) in x.iter_mut().zip(n) {
+            let sum = u64::from(*r_j) + u64::from(n_j) + carry;
+            *r_j = sum as u32;
+            carry = sum >> 32;
+        }
+        top += carry as i64;
     }
 }
 
