@@ -5,7 +5,9 @@
     clippy::indexing_slicing
 )]
 //! Per-operation cost of Bio's ES256 verification next to webauthn-rs-core on the same
-//! ceremonies, and of the bare p256 signature check those ceremonies bottom out in.
+//! ceremonies, and of the bare p256 signature check those ceremonies bottom out in; and of an
+//! RS256 assertion, with Bio's own RSASSA-PKCS1-v1_5 check (`src/webauthn/rsassa`) next to the
+//! `rsa` 0.10 crate's on the same signature.
 //!
 //! `harness = false`, timed in-process with `std::time::Instant`, so the same binary runs
 //! natively (`cargo bench --target x86_64-unknown-linux-gnu --bench verify`) and as wasm32-wasip1
@@ -15,6 +17,9 @@
 //! What is timed per op, for both libraries alike: decoding the response JSON bytes and the
 //! full ceremony (client data, authenticator data, COSE key, signature). Setting up the ceremony
 //! state (webauthn-rs-core's challenge state, Bio's stored credential) is outside the timing.
+//! The bare RS256 rows time the signature check from the key's `n`, `e` and the message's
+//! SHA-256, with the key built inside the timing ("key + verify", what a sign-in pays, since the
+//! stored COSE key is decoded per request) or outside it ("verify").
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -22,11 +27,13 @@ mod support;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use bio::webauthn::rsassa;
 use bio::webauthn::{
     AuthenticationResponseJson, RegistrationResponseJson, RelyingParty, StoredCredential,
     verify_authentication, verify_registration,
 };
 use p256::ecdsa::signature::Verifier as _;
+use sha2::{Digest as _, Sha256};
 use support::authenticator::{Alg, Fmt, SoftAuthenticator, sha256};
 use support::reference::Reference;
 use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
@@ -144,6 +151,62 @@ fn main() {
     };
     let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(&spki_point).unwrap();
 
+    // One RS256 credential (2048-bit key) and one assertion from it.
+    let mut r = SoftAuthenticator::new(Alg::Rs256, 0xBE7D);
+    let rs_challenge = r.random_bytes(32);
+    let rs_json = r.authenticate(RP_ID, ORIGIN, &rs_challenge);
+    let rs_bytes = serde_json::to_vec(&rs_json).unwrap();
+    let rs_cose = r.public_key_cose();
+    let rs_id = r.credential_id().to_vec();
+    let rs_user = r.user_handle().to_vec();
+    let rs_stored = StoredCredential {
+        id: &rs_id,
+        public_key_cose: &rs_cose,
+        sign_count: 0,
+        backup_eligible: Some(false),
+        user_handle: Some(&rs_user),
+    };
+    let parsed = AuthenticationResponseJson::from_slice(&rs_bytes).unwrap();
+    verify_authentication(&rp, &rs_challenge, &parsed, &rs_stored).unwrap();
+    let rs_b64 = |p: &str| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(rs_json["response"][p].as_str().unwrap())
+            .unwrap()
+    };
+    let rs_digest = Sha256::new()
+        .chain_update(rs_b64("authenticatorData"))
+        .chain_update(sha256(&rs_b64("clientDataJSON")))
+        .finalize();
+    let rs_sig = rs_b64("signature");
+    let cose_key = bio::webauthn::cbor::decode_exact(&rs_cose).unwrap();
+    let rs_n = cose_key
+        .get_int_key(-1)
+        .unwrap()
+        .as_bytes()
+        .unwrap()
+        .to_vec();
+    let rs_e = cose_key
+        .get_int_key(-2)
+        .unwrap()
+        .as_bytes()
+        .unwrap()
+        .to_vec();
+    let rsa_key = |n: &[u8], e: &[u8]| {
+        rsa::RsaPublicKey::new(
+            rsa::BoxedUint::from_be_slice_vartime(n),
+            rsa::BoxedUint::from_be_slice_vartime(e),
+        )
+        .unwrap()
+    };
+    let bio_rs_key = rsassa::PublicKey::new(&rs_n, &rs_e).unwrap();
+    let crate_rs_key = rsa_key(&rs_n, &rs_e);
+    let pkcs1 = || rsa::Pkcs1v15Sign::new::<Sha256>();
+    bio_rs_key
+        .verify(rsassa::Hash::Sha256, &rs_digest, &rs_sig)
+        .unwrap();
+    crate_rs_key.verify(pkcs1(), &rs_digest, &rs_sig).unwrap();
+
     let rows = [
         time("registration (none)  Bio", || {
             let r = RegistrationResponseJson::from_slice(black_box(&reg_bytes)).unwrap();
@@ -176,6 +239,38 @@ fn main() {
             let sig = p256::ecdsa::Signature::from_der(black_box(&sig_der)).unwrap();
             vk.verify(black_box(&signed), &sig).unwrap();
         }),
+        time("RS256 authentication Bio", || {
+            let r = AuthenticationResponseJson::from_slice(black_box(&rs_bytes)).unwrap();
+            black_box(verify_authentication(&rp, &rs_challenge, &r, &rs_stored).unwrap());
+        }),
+        time("RS256 key + verify   Bio rsassa", || {
+            let key = rsassa::PublicKey::new(black_box(&rs_n), black_box(&rs_e)).unwrap();
+            key.verify(
+                rsassa::Hash::Sha256,
+                black_box(&rs_digest),
+                black_box(&rs_sig),
+            )
+            .unwrap();
+        }),
+        time("RS256 key + verify   rsa 0.10", || {
+            let key = rsa_key(black_box(&rs_n), black_box(&rs_e));
+            key.verify(pkcs1(), black_box(&rs_digest), black_box(&rs_sig))
+                .unwrap();
+        }),
+        time("RS256 verify         Bio rsassa", || {
+            bio_rs_key
+                .verify(
+                    rsassa::Hash::Sha256,
+                    black_box(&rs_digest),
+                    black_box(&rs_sig),
+                )
+                .unwrap();
+        }),
+        time("RS256 verify         rsa 0.10", || {
+            crate_rs_key
+                .verify(pkcs1(), black_box(&rs_digest), black_box(&rs_sig))
+                .unwrap();
+        }),
     ];
 
     let target = if cfg!(target_arch = "wasm32") {
@@ -184,7 +279,7 @@ fn main() {
         std::env::consts::ARCH
     };
     println!(
-        "\nES256 verification, per op ({target}, {} profile)",
+        "\nVerification, per op ({target}, {} profile)",
         if cfg!(debug_assertions) {
             "debug"
         } else {

@@ -6,6 +6,9 @@
 //! RUSTFLAGS='--cfg probe="p256"' cargo build --release --example crypto_size --target wasm32-wasip1
 //! ```
 //!
+//! `rsassa` is Bio's own RS256 check (`src/webauthn/rsassa`), which replaced `rsa` on the request
+//! path; `rsa` (now a dev-dependency) stays as the probe of what it replaced.
+//!
 //! Reads `key ‖ signature ‖ message` lengths-prefixed from stdin and prints whether it verifies.
 
 use std::io::Read as _;
@@ -26,7 +29,7 @@ fn main() {
     println!("{}", verify(key, signature, message, &digest));
 }
 
-#[cfg(not(any(probe = "p256", probe = "ed25519", probe = "rsa")))]
+#[cfg(not(any(probe = "p256", probe = "ed25519", probe = "rsa", probe = "rsassa")))]
 fn verify(key: &[u8], signature: &[u8], _message: &[u8], digest: &[u8]) -> bool {
     key == signature && key == digest
 }
@@ -67,4 +70,14 @@ fn verify(key: &[u8], signature: &[u8], _message: &[u8], digest: &[u8]) -> bool 
     };
     key.verify(rsa::Pkcs1v15Sign::new::<Sha256>(), digest, signature)
         .is_ok()
+}
+
+#[cfg(probe = "rsassa")]
+fn verify(key: &[u8], signature: &[u8], _message: &[u8], digest: &[u8]) -> bool {
+    use bio::webauthn::rsassa::{Hash, PublicKey};
+    let (n, e) = key.split_at(key.len().saturating_sub(3));
+    let Ok(key) = PublicKey::new(n, e) else {
+        return false;
+    };
+    key.verify(Hash::Sha256, digest, signature).is_ok()
 }

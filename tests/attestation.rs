@@ -207,3 +207,65 @@ fn android_key_origin_must_be_generated() {
     });
     assert_eq!(err, Err(Error::Attestation(Attestation::AuthorizationList)));
 }
+
+const SAFETYNET: &str = "webauthn-rs-android-safetynet-es256-registration.json";
+
+/// Runs the SafetyNet vector with its JWS header and payload (decoded JSON text) replaced by
+/// what `edit` returns; the JWS signature is kept, so it no longer covers them.
+fn with_safetynet_jws(edit: impl FnOnce(&str, &str) -> (String, String)) -> Result<(), Error> {
+    with_object_edit(SAFETYNET, |object, _| {
+        let (_, response) = parts(object, "response");
+        let jws = std::str::from_utf8(&response).unwrap();
+        let [header, payload, signature] = jws.split('.').collect::<Vec<_>>()[..] else {
+            panic!("compact JWS")
+        };
+        let text = |part: &str| String::from_utf8(bio::webauthn::base64url::decode(part).unwrap());
+        let (header, payload) = edit(&text(header).unwrap(), &text(payload).unwrap());
+        let new = format!(
+            "{}.{}.{signature}",
+            encode(header.as_bytes()),
+            encode(payload.as_bytes())
+        );
+        // The response is a byte string with a two-byte length (0x59 len16) before and after.
+        let at = position(object, &response);
+        assert_eq!(object[at - 3], 0x59);
+        let len = u16::try_from(new.len()).unwrap().to_be_bytes();
+        object.splice(
+            at - 2..at + response.len(),
+            len.into_iter().chain(new.bytes()),
+        );
+    })
+}
+
+#[test]
+fn safetynet_header_and_payload_must_be_json_objects() {
+    // Control: the same members as an object in another spelling parse, and only the JWS
+    // signature (which no longer covers them) fails.
+    let respelled =
+        with_safetynet_jws(|header, payload| (format!(" {header}"), format!(" {payload}")));
+    assert_eq!(respelled, Err(Error::Attestation(Attestation::Signature)));
+    // The members serde reads, as arrays in declaration order (Header {alg, x5c}, Payload
+    // {nonce, ctsProfileMatch}): serde alone would accept these; RFC 7515 §4 says object.
+    let as_array = |json: &str, members: &[&str]| {
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let values: Vec<_> = members.iter().map(|m| value[*m].clone()).collect();
+        serde_json::Value::Array(values).to_string()
+    };
+    let payload_array = with_safetynet_jws(|header, payload| {
+        (
+            header.to_owned(),
+            as_array(payload, &["nonce", "ctsProfileMatch"]),
+        )
+    });
+    assert_eq!(
+        payload_array,
+        Err(Error::Attestation(Attestation::MalformedStatement))
+    );
+    let header_array = with_safetynet_jws(|header, payload| {
+        (as_array(header, &["alg", "x5c"]), payload.to_owned())
+    });
+    assert_eq!(
+        header_array,
+        Err(Error::Attestation(Attestation::MalformedStatement))
+    );
+}

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::base64url;
 use super::error::{Error, Part};
+use super::json_object;
 
 /// The members of `CollectedClientData` the verifier reads.
 #[derive(Debug, Deserialize)]
@@ -36,9 +37,11 @@ pub struct CollectedClientData<'a> {
 }
 
 impl<'a> CollectedClientData<'a> {
-    /// Parses `clientDataJSON` (UTF-8 JSON; malformed if not).
+    /// Parses `clientDataJSON`: UTF-8 JSON whose top-level value is an object (§5.8.1
+    /// "the JSON-compatible serialization of" a dictionary); malformed if not, including a JSON
+    /// array holding the right values in member order, which serde alone would accept.
     pub fn parse(json: &'a [u8]) -> Result<Self, Error> {
-        serde_json::from_slice(json)
+        json_object::from_slice(json)
             .map_err(|_| Error::malformed(Part::ClientData, "not the expected JSON"))
     }
 
@@ -133,6 +136,19 @@ mod tests {
         let cases: &[(&[u8], Error)] = &[
             (b"", malformed),
             (b"[]", malformed),
+            // The members as an array, in declaration order: serde alone accepts this.
+            (br#"["webauthn.get","AQID","https://a.example"]"#, malformed),
+            (
+                br#"["webauthn.get","AQID","https://a.example",false,null]"#,
+                malformed,
+            ),
+            (br#""webauthn.get""#, malformed),
+            (b"null", malformed),
+            (b"1", malformed),
+            (
+                br#"{"type":"t","challenge":"AQID","origin":"o"}[]"#,
+                malformed,
+            ), // trailing
             (br#"{"type":"webauthn.get","challenge":"AQID"}"#, malformed), // no origin
             (br#"{"type":1,"challenge":"AQID","origin":"o"}"#, malformed),
             (

@@ -8,8 +8,8 @@
 //!   the curve. Signatures are ASN.1 DER ECDSA over SHA-256 (§6.5.6).
 //! - EdDSA: `kty` 1 (OKP), `alg` -8, `crv` 6 (Ed25519), 32-byte `x`; verified strictly
 //!   (canonical encodings, no small-order keys).
-//! - RS256: `kty` 3 (RSA), `alg` -257, `n` of 2048 to 8192 bits, `e`; RSASSA-PKCS1-v1_5 with
-//!   SHA-256.
+//! - RS256: `kty` 3 (RSA), `alg` -257, `n` of 2048 to 8192 bits, `e` odd from 3 to 2^33 − 1;
+//!   RSASSA-PKCS1-v1_5 with SHA-256, verified by Bio's own [`rsassa`](super::rsassa).
 //!
 //! Any other `alg` is [`Error::UnsupportedAlgorithm`]; a known `alg` with a wrong `kty`, curve or
 //! coordinate is malformed. Labels other than these (e.g. `kid`) are ignored.
@@ -22,6 +22,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::cbor::{self, Value};
 use super::error::{Error, Part};
+use super::rsassa;
 
 /// COSE algorithm ES256 (ECDSA w/ SHA-256).
 pub const ES256: i64 = -7;
@@ -37,7 +38,6 @@ const KTY_EC2: i64 = 2;
 const KTY_RSA: i64 = 3;
 const CRV_P256: i64 = 1;
 const CRV_ED25519: i64 = 6;
-const MIN_RSA_BITS: u32 = 2048;
 
 /// A credential public key of a supported algorithm.
 #[derive(Debug, Clone)]
@@ -47,7 +47,7 @@ pub enum CoseKey {
     /// Ed25519.
     EdDsa(ed25519_dalek::VerifyingKey),
     /// RSA PKCS#1 v1.5 with SHA-256.
-    Rs256(rsa::RsaPublicKey),
+    Rs256(rsassa::PublicKey),
 }
 
 fn bad(detail: &'static str) -> Error {
@@ -115,14 +115,14 @@ impl CoseKey {
                 if kty != KTY_RSA {
                     return Err(bad("RS256 key is not RSA"));
                 }
-                let n = rsa::BoxedUint::from_be_slice_vartime(bytes(key, -1)?);
-                let e = rsa::BoxedUint::from_be_slice_vartime(bytes(key, -2)?);
-                if n.bit_width_vartime() < MIN_RSA_BITS {
-                    return Err(bad("RSA modulus shorter than 2048 bits"));
-                }
-                rsa::RsaPublicKey::new(n, e)
+                rsassa::PublicKey::new(bytes(key, -1)?, bytes(key, -2)?)
                     .map(CoseKey::Rs256)
-                    .map_err(|_| bad("RSA key refused (modulus or exponent)"))
+                    .map_err(|e| match e {
+                        rsassa::KeyError::ModulusTooShort => {
+                            bad("RSA modulus shorter than 2048 bits")
+                        }
+                        _ => bad("RSA key refused (modulus or exponent)"),
+                    })
             }
             other => Err(Error::UnsupportedAlgorithm(other)),
         }
@@ -164,12 +164,8 @@ impl CoseKey {
                 for part in parts {
                     hash.update(part);
                 }
-                key.verify(
-                    rsa::Pkcs1v15Sign::new::<Sha256>(),
-                    &hash.finalize(),
-                    signature,
-                )
-                .map_err(|_| Error::Signature)
+                key.verify(rsassa::Hash::Sha256, &hash.finalize(), signature)
+                    .map_err(|_| Error::Signature)
             }
         }
     }

@@ -5,7 +5,7 @@
 //! One file per concept: [`cbor`] (bounded decoder), [`authenticator_data`], [`cose`] (public
 //! keys and signature checks), [`client_data`], [`attestation`] (statement formats),
 //! [`registration`] and [`authentication`] (the ceremonies), [`response`] (the W3C JSON forms the
-//! browser sends), [`error`].
+//! browser sends), [`rsassa`] (RSA PKCS#1 v1.5 signature checks), [`error`].
 //!
 //! It does not: keep state, talk to stores, pick challenges, or judge attestation for trust
 //! (Bio asks for attestation `none`; statements that do arrive are checked so that a malformed or
@@ -19,9 +19,11 @@ pub mod cbor;
 pub mod client_data;
 pub mod cose;
 pub mod error;
+mod json_object;
 pub mod reader;
 pub mod registration;
 pub mod response;
+pub mod rsassa;
 
 pub use authentication::{
     AuthenticationOutcome, Leniency, Policy, StoredCredential, verify_authentication,

@@ -10,14 +10,17 @@ use serde::Deserialize;
 
 use super::base64url;
 use super::error::{Error, Part};
+use super::json_object;
 
 fn decode(field: &'static str, text: &str) -> Result<Vec<u8>, Error> {
     base64url::decode(text)
         .map_err(|_| Error::malformed(Part::Base64(field), "not unpadded base64url"))
 }
 
+/// Both JSON forms and their `response` member are objects (§5.1.8): an array holding the
+/// members in order, which serde alone would accept, is malformed.
 fn parse<'de, T: Deserialize<'de>>(json: &'de [u8]) -> Result<T, Error> {
-    serde_json::from_slice(json)
+    json_object::from_slice(json)
         .map_err(|_| Error::malformed(Part::ResponseJson, "not the expected JSON shape"))
 }
 
@@ -32,7 +35,8 @@ pub struct RegistrationResponseJson {
     /// `"public-key"`.
     #[serde(rename = "type")]
     pub type_: String,
-    /// The authenticator's response.
+    /// The authenticator's response (an object).
+    #[serde(deserialize_with = "json_object::deserialize")]
     pub response: AuthenticatorAttestationResponseJson,
     /// Client extension outputs (not interpreted).
     #[serde(default)]
@@ -77,7 +81,8 @@ pub struct AuthenticationResponseJson {
     /// `"public-key"`.
     #[serde(rename = "type")]
     pub type_: String,
-    /// The authenticator's response.
+    /// The authenticator's response (an object).
+    #[serde(deserialize_with = "json_object::deserialize")]
     pub response: AuthenticatorAssertionResponseJson,
     /// Client extension outputs (not interpreted).
     #[serde(default)]
@@ -204,6 +209,37 @@ mod tests {
             AuthenticationResponseJson::from_slice(b"{}").unwrap_err(),
             Error::malformed(Part::ResponseJson, "not the expected JSON shape")
         );
+        // Not an object: the whole response, or its `response` member, as an array of the
+        // members in declaration order (serde alone accepts both).
+        let shape = Error::malformed(Part::ResponseJson, "not the expected JSON shape");
+        let not_objects: &[&str] = &[
+            r#"["AQI","AQI","public-key",{"clientDataJSON":"e30","authenticatorData":"AA","signature":"AA"},{},null]"#,
+            r#"{"id":"AQI","rawId":"AQI","type":"public-key","response":["e30","AA","AA",null]}"#,
+            r#"{"id":"AQI","rawId":"AQI","type":"public-key","response":"e30"}"#,
+            r#""AQI""#,
+            "null",
+        ];
+        for json in not_objects {
+            assert_eq!(
+                AuthenticationResponseJson::from_slice(json.as_bytes()).unwrap_err(),
+                shape,
+                "{json}"
+            );
+        }
+        let registration_as_arrays: &[&str] = &[
+            r#"["AQI","AQI","public-key",{"clientDataJSON":"e30","attestationObject":"oA"},{},null]"#,
+            r#"{"id":"AQI","rawId":"AQI","type":"public-key","response":["e30","oA",[],null,null,null]}"#,
+        ];
+        for json in registration_as_arrays {
+            assert_eq!(
+                RegistrationResponseJson::from_slice(json.as_bytes()).unwrap_err(),
+                shape,
+                "{json}"
+            );
+        }
+        let registration = r#"{"id":"AQI","rawId":"AQI","type":"public-key","response":{"clientDataJSON":"e30","attestationObject":"oA"}}"#;
+        assert!(RegistrationResponseJson::from_slice(registration.as_bytes()).is_ok());
+
         let cases: &[(&str, &str, Error)] = &[
             (
                 r#""id":"AQI""#,

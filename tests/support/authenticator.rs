@@ -119,6 +119,9 @@ pub struct Overrides {
     pub extra_client_data: Vec<(String, Json)>,
     /// Replaces the whole clientDataJSON with these bytes.
     pub client_data_json: Option<Vec<u8>>,
+    /// Writes clientDataJSON as a JSON array of the member values, in the order an object
+    /// would hold them (`["webauthn.get","…","https://…",false]`): not an object.
+    pub client_data_as_array: bool,
 
     // ---- authenticator data (§6.1) ----
     /// RP ID whose SHA-256 is written as rpIdHash (default: the `rp_id` argument).
@@ -487,6 +490,20 @@ impl SoftAuthenticator {
             text.push_str(&format!(",{}:{}", s(k), v));
         }
         text.push('}');
+        if o.client_data_as_array {
+            // The same members, values only, in the order written: `{"type":"t",…}` becomes
+            // `["t",…]` (a Json::Map would sort the keys).
+            let mut values = vec![
+                Json::String(o.client_data_type.as_deref().unwrap_or(ty).to_owned()),
+                Json::String(o.challenge.clone().unwrap_or_else(|| b64(challenge))),
+                Json::String(o.origin.as_deref().unwrap_or(origin).to_owned()),
+                Json::Bool(o.cross_origin.flatten().unwrap_or(false)),
+            ];
+            if let Some(top) = &o.top_origin {
+                values.push(Json::String(top.clone()));
+            }
+            return Json::Array(values).to_string().into_bytes();
+        }
         text.into_bytes()
     }
 

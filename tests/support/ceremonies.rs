@@ -451,6 +451,13 @@ fn common_mutations() -> Vec<Mutation> {
             apply: |s, _| s.o.client_data_json = Some(b"{\"type\":".to_vec()),
         },
         Mutation {
+            // §5.8.1: clientDataJSON is the serialization of a dictionary, i.e. a JSON object.
+            // serde reads a struct from an array of its member values too; signed as usual.
+            name: "client-data-array",
+            expect: reject("malformed"),
+            apply: |s, _| s.o.client_data_as_array = true,
+        },
+        Mutation {
             name: "rp-id-hash-other",
             expect: reject("rp_id"),
             apply: |s, _| s.o.rp_id_for_hash = Some("evil.example".into()),

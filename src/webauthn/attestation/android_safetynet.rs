@@ -21,6 +21,7 @@ use super::{AttestationType, Input};
 use crate::webauthn::base64url;
 use crate::webauthn::cose::RS256;
 use crate::webauthn::error::{Attestation, Error};
+use crate::webauthn::json_object;
 
 /// The format identifier.
 pub const FORMAT: &str = "android-safetynet";
@@ -73,9 +74,11 @@ pub fn verify(input: &Input<'_>) -> Result<AttestationType, Error> {
         return Err(malformed());
     };
     let decode = |part: &str| base64url::decode(part).map_err(|_| malformed());
-    let header: Header = serde_json::from_slice(&decode(header_b64)?).map_err(|_| malformed())?;
+    // RFC 7515 §4 and the SafetyNet payload: both are JSON objects (an array of the members in
+    // order, which serde alone would take, is malformed).
+    let header: Header = json_object::from_slice(&decode(header_b64)?).map_err(|_| malformed())?;
     let payload: Payload =
-        serde_json::from_slice(&decode(payload_b64)?).map_err(|_| malformed())?;
+        json_object::from_slice(&decode(payload_b64)?).map_err(|_| malformed())?;
     let signature = decode(sig_b64)?;
     // As for a CBOR x5c (see `statement::x5c`), every certificate must at least be readable.
     let mut ders = Vec::with_capacity(header.x5c.len().min(8));

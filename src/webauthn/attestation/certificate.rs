@@ -16,6 +16,7 @@
 //! of which this walk could have saved only its own few kB). The formats need six fields.
 
 use crate::webauthn::reader::Reader;
+use crate::webauthn::rsassa;
 
 /// The certificate is not DER we can walk, or its key is of a kind we do not verify with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +55,6 @@ const ID_ED25519: &[u8] = &[0x2b, 0x65, 0x70]; // 1.3.101.112
 const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13];
 /// 2.5.4.3 commonName.
 pub const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
-/// The smallest RSA modulus accepted, as for credential keys.
-const MIN_RSA_BITS: u32 = 2048;
 
 /// Reads one DER TLV; returns its tag and contents. Low tags are the identifier octet; a
 /// high tag number (≥ 31) is `first octet << 24 | number` (see [`explicit`]).
@@ -115,8 +114,8 @@ pub fn exactly(der: &[u8], tag: u32) -> Result<&[u8], CertificateError> {
 pub enum PublicKey {
     /// id-ecPublicKey on prime256v1.
     P256(p256::ecdsa::VerifyingKey),
-    /// rsaEncryption, at least 2048 bits.
-    Rsa(rsa::RsaPublicKey),
+    /// rsaEncryption, as [`rsassa::PublicKey`] accepts it (2048 to 8192 bits).
+    Rsa(rsassa::PublicKey),
     /// id-Ed25519.
     Ed25519(ed25519_dalek::VerifyingKey),
 }
@@ -277,15 +276,8 @@ impl<'a> Certificate<'a> {
             // size (and so the signature length it expects) must not count it.
             let n = strip_leading_zeros(expect(&mut key, INTEGER)?);
             let e = strip_leading_zeros(expect(&mut key, INTEGER)?);
-            let (n, e) = (
-                rsa::BoxedUint::from_be_slice_vartime(n),
-                rsa::BoxedUint::from_be_slice_vartime(e),
-            );
             key.finish().map_err(|_| CertificateError)?;
-            if n.bit_width_vartime() < MIN_RSA_BITS {
-                return Err(CertificateError);
-            }
-            return rsa::RsaPublicKey::new(n, e)
+            return rsassa::PublicKey::new(n, e)
                 .map(PublicKey::Rsa)
                 .map_err(|_| CertificateError);
         }

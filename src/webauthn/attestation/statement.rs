@@ -2,7 +2,6 @@
 //! certificate's key under a COSE `alg`, comparing a certificate's key with the credential
 //! public key, and the id-fido-gen-ce-aaguid extension (§8.2.1, §8.3.1).
 
-use rsa::traits::PublicKeyParts as _;
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256};
 
@@ -10,6 +9,7 @@ use super::certificate::{self, Certificate, PublicKey, exactly};
 use crate::webauthn::cbor::Value;
 use crate::webauthn::cose::{CoseKey, EDDSA, ES256, RS256};
 use crate::webauthn::error::{Attestation, Error};
+use crate::webauthn::rsassa;
 
 /// COSE algorithm RS1 (RSASSA-PKCS1-v1_5 w/ SHA-1, RFC 8812 §2): what Windows TPMs sign
 /// `certInfo` with. Accepted only for attestation statements, never for credential keys.
@@ -85,15 +85,15 @@ pub fn verify(key: &PublicKey, alg: i64, parts: &[&[u8]], sig: &[u8]) -> Result<
         (PublicKey::Ed25519(k), EDDSA) => {
             CoseKey::EdDsa(*k).verify_parts(parts, sig).map_err(bad_sig)
         }
-        (PublicKey::Rsa(k), RS256) => CoseKey::Rs256(k.clone())
-            .verify_parts(parts, sig)
-            .map_err(bad_sig),
+        (PublicKey::Rsa(k), RS256) => k
+            .verify(rsassa::Hash::Sha256, &sha256(parts), sig)
+            .map_err(|_| refuse(Attestation::Signature)),
         (PublicKey::Rsa(k), RS1) => {
             let mut hash = Sha1::new();
             for part in parts {
                 hash.update(part);
             }
-            k.verify(rsa::Pkcs1v15Sign::new::<Sha1>(), &hash.finalize(), sig)
+            k.verify(rsassa::Hash::Sha1, &hash.finalize(), sig)
                 .map_err(|_| refuse(Attestation::Signature))
         }
         _ => Err(refuse(Attestation::AlgorithmMismatch)),
@@ -115,17 +115,14 @@ pub fn same_key(cert_key: &PublicKey, credential_key: &CoseKey) -> bool {
     match (cert_key, credential_key) {
         (PublicKey::P256(a), CoseKey::Es256(b)) => a == b,
         (PublicKey::Ed25519(a), CoseKey::EdDsa(b)) => a == b,
-        (PublicKey::Rsa(a), CoseKey::Rs256(b)) => {
-            rsa_is(b, &a.n().to_be_bytes(), &a.e().to_be_bytes())
-        }
+        (PublicKey::Rsa(a), CoseKey::Rs256(b)) => a == b,
         _ => false,
     }
 }
 
-/// Whether `key` has modulus `n` and exponent `e` (big-endian, leading zeros ignored).
-pub fn rsa_is(key: &rsa::RsaPublicKey, n: &[u8], e: &[u8]) -> bool {
-    let strip = certificate::strip_leading_zeros;
-    strip(&key.n().to_be_bytes()) == strip(n) && strip(&key.e().to_be_bytes()) == strip(e)
+/// Whether `key` has modulus `n` (big-endian, leading zeros ignored) and exponent `e`.
+pub fn rsa_is(key: &rsassa::PublicKey, n: &[u8], e: u64) -> bool {
+    key.modulus() == certificate::strip_leading_zeros(n) && key.exponent() == e
 }
 
 /// §8.2.1 / §8.3.1: "If attestnCert contains an extension with OID 1.3.6.1.4.1.45724.1.1.4

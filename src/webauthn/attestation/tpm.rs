@@ -176,7 +176,7 @@ fn tpm_hash(alg: u16, data: &[u8]) -> Result<Vec<u8>, Error> {
 fn same_key(tpm: &TpmKey<'_>, credential: &CoseKey) -> bool {
     match (tpm, credential) {
         (TpmKey::Rsa { n, exponent }, CoseKey::Rs256(key)) => {
-            statement::rsa_is(key, n, &exponent.to_be_bytes())
+            statement::rsa_is(key, n, u64::from(*exponent))
         }
         (TpmKey::Ecc { curve, x, y }, CoseKey::Es256(key)) => {
             let point = key.to_sec1_point(false);
