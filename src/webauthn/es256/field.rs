@@ -15,11 +15,18 @@
 //! [`Fe::add`] and [`Fe::sub`] end with one conditional subtraction of 2p. Only equality tests
 //! and [`Fe::to_bytes`] bring a value to [0, p).
 //!
+//! The hot operations (product, square, sum, difference, zero test) are written out limb by
+//! limb, without loops, iterators or `array::map`: Bio itself builds at opt-level "s", where LLVM
+//! leaves those as loops (in wasm, `add` became a loop with a function call in it). Written out,
+//! the code is the same at any opt-level.
+//!
 //! It does not: run in constant time (verification handles public data only), or offer
 //! anything the verifier does not use.
 
-/// Low 29 bits.
+/// Low 29 bits, for the `i64` columns of a product.
 const MASK: i64 = (1 << 29) - 1;
+/// Low 29 bits, for the `u32` limbs of a sum.
+const LIMB: u32 = (1 << 29) - 1;
 
 /// p, in 29-bit limbs.
 const P: [u32; 9] = [
@@ -106,7 +113,7 @@ impl Fe {
             bits += 8;
             if bits >= 29 {
                 if let Some(limb) = out.next() {
-                    *limb = (acc & 0x1fff_ffff) as u32;
+                    *limb = (acc as u32) & LIMB;
                 }
                 acc >>= 29;
                 bits -= 29;
@@ -150,8 +157,17 @@ impl Fe {
     /// Montgomery product a·b/R mod p.
     #[inline]
     pub fn mul(&self, rhs: &Fe) -> Fe {
-        let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = self.0.map(i64::from);
-        let [b0, b1, b2, b3, b4, b5, b6, b7, b8] = rhs.0.map(i64::from);
+        let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = self.0;
+        let [b0, b1, b2, b3, b4, b5, b6, b7, b8] = rhs.0;
+        let (a0, b0) = (i64::from(a0), i64::from(b0));
+        let (a1, b1) = (i64::from(a1), i64::from(b1));
+        let (a2, b2) = (i64::from(a2), i64::from(b2));
+        let (a3, b3) = (i64::from(a3), i64::from(b3));
+        let (a4, b4) = (i64::from(a4), i64::from(b4));
+        let (a5, b5) = (i64::from(a5), i64::from(b5));
+        let (a6, b6) = (i64::from(a6), i64::from(b6));
+        let (a7, b7) = (i64::from(a7), i64::from(b7));
+        let (a8, b8) = (i64::from(a8), i64::from(b8));
         // Column k sums a_i·b_j (i + j = k), the carry from column k − 1, and the reduction
         // digits m_j·p reaching it: m_{k−3}·2⁹, m_{k−6}·2¹⁸, −m_{k−7}·2²¹, m_{k−8}·2²⁴ (2⁹⁶,
         // 2¹⁹², 2²²⁴, 2²⁵⁶ at limb offsets 3, 6, 7, 8). Columns 0–8 each yield a digit m_k;
@@ -266,8 +282,16 @@ impl Fe {
     /// Montgomery square a²/R mod p: the cross products a_i·a_j (i < j) once, doubled.
     #[inline]
     pub fn square(&self) -> Fe {
-        let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = self.0.map(i64::from);
-        let [_, d1, d2, d3, d4, d5, d6, d7, d8] = self.0.map(|limb| i64::from(limb) << 1);
+        let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = self.0;
+        let a0 = i64::from(a0);
+        let (a1, d1) = (i64::from(a1), i64::from(a1) << 1);
+        let (a2, d2) = (i64::from(a2), i64::from(a2) << 1);
+        let (a3, d3) = (i64::from(a3), i64::from(a3) << 1);
+        let (a4, d4) = (i64::from(a4), i64::from(a4) << 1);
+        let (a5, d5) = (i64::from(a5), i64::from(a5) << 1);
+        let (a6, d6) = (i64::from(a6), i64::from(a6) << 1);
+        let (a7, d7) = (i64::from(a7), i64::from(a7) << 1);
+        let (a8, d8) = (i64::from(a8), i64::from(a8) << 1);
         let c = a0 * a0;
         let m0 = c & MASK;
         let c = (c >> 29) + a0 * d1;
@@ -323,37 +347,66 @@ impl Fe {
 
     /// The limbs a product's last columns left: each in [0, 2²⁹) by construction.
     #[inline(always)]
-    fn from_columns(columns: [i64; 9]) -> Fe {
-        Fe(columns.map(|c| c as u32))
+    fn from_columns([r0, r1, r2, r3, r4, r5, r6, r7, r8]: [i64; 9]) -> Fe {
+        Fe([
+            r0 as u32, r1 as u32, r2 as u32, r3 as u32, r4 as u32, r5 as u32, r6 as u32, r7 as u32,
+            r8 as u32,
+        ])
     }
 
     /// a + b.
     #[inline]
     pub fn add(&self, rhs: &Fe) -> Fe {
-        let mut out = [0u32; 9];
-        let mut carry = 0u32;
-        for ((o, &a), &b) in out.iter_mut().zip(&self.0).zip(&rhs.0) {
-            let t = a + b + carry;
-            *o = t & 0x1fff_ffff;
-            carry = t >> 29;
-        }
-        // a + b < 4p < 2²⁵⁹: no carry leaves the top limb.
-        Fe(out).reduce_below_2p()
+        let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = self.0;
+        let [b0, b1, b2, b3, b4, b5, b6, b7, b8] = rhs.0;
+        let t = a0 + b0;
+        let r0 = t & LIMB;
+        let t = (t >> 29) + a1 + b1;
+        let r1 = t & LIMB;
+        let t = (t >> 29) + a2 + b2;
+        let r2 = t & LIMB;
+        let t = (t >> 29) + a3 + b3;
+        let r3 = t & LIMB;
+        let t = (t >> 29) + a4 + b4;
+        let r4 = t & LIMB;
+        let t = (t >> 29) + a5 + b5;
+        let r5 = t & LIMB;
+        let t = (t >> 29) + a6 + b6;
+        let r6 = t & LIMB;
+        let t = (t >> 29) + a7 + b7;
+        let r7 = t & LIMB;
+        // a + b < 4p < 2²⁵⁹: the top limb keeps what carries into it.
+        let r8 = (t >> 29) + a8 + b8;
+        Fe([r0, r1, r2, r3, r4, r5, r6, r7, r8]).reduce_below_2p()
     }
 
-    /// a − b, as a − b + 2p ∈ (0, 4p) brought below 2p.
+    /// a − b, as a − b + 2p brought below 2p.
     #[inline]
     pub fn sub(&self, rhs: &Fe) -> Fe {
-        let mut out = [0u32; 9];
-        let mut carry = 0i32;
-        for (((o, &a), &b), &two_p) in out.iter_mut().zip(&self.0).zip(&rhs.0).zip(&TWO_P) {
-            // Each term is < 2³⁰ in magnitude: no i32 overflow. `>>` on i32 is arithmetic, so a
-            // negative limb borrows from the next.
-            let t = a as i32 - b as i32 + two_p as i32 + carry;
-            *o = (t & 0x1fff_ffff) as u32;
-            carry = t >> 29;
-        }
-        Fe(out).reduce_below_2p()
+        // In i32 each term is < 2³⁰ in magnitude, and `>>` is arithmetic, so a negative limb
+        // borrows from the next one.
+        let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = self.0;
+        let [b0, b1, b2, b3, b4, b5, b6, b7, b8] = rhs.0;
+        let [p0, p1, p2, p3, p4, p5, p6, p7, p8] = TWO_P;
+        let t = a0 as i32 - b0 as i32 + p0 as i32;
+        let r0 = (t & LIMB as i32) as u32;
+        let t = (t >> 29) + a1 as i32 - b1 as i32 + p1 as i32;
+        let r1 = (t & LIMB as i32) as u32;
+        let t = (t >> 29) + a2 as i32 - b2 as i32 + p2 as i32;
+        let r2 = (t & LIMB as i32) as u32;
+        let t = (t >> 29) + a3 as i32 - b3 as i32 + p3 as i32;
+        let r3 = (t & LIMB as i32) as u32;
+        let t = (t >> 29) + a4 as i32 - b4 as i32 + p4 as i32;
+        let r4 = (t & LIMB as i32) as u32;
+        let t = (t >> 29) + a5 as i32 - b5 as i32 + p5 as i32;
+        let r5 = (t & LIMB as i32) as u32;
+        let t = (t >> 29) + a6 as i32 - b6 as i32 + p6 as i32;
+        let r6 = (t & LIMB as i32) as u32;
+        let t = (t >> 29) + a7 as i32 - b7 as i32 + p7 as i32;
+        let r7 = (t & LIMB as i32) as u32;
+        // a − b + 2p ∈ (0, 4p): the top limb keeps the rest.
+        let r8 = ((t >> 29) + a8 as i32 - b8 as i32 + p8 as i32) as u32;
+        Fe([r0, r1, r2, r3, r4, r5, r6, r7, r8]).reduce_below_2p()
     }
 
     /// −a.
@@ -389,8 +442,15 @@ impl Fe {
     }
 
     /// Whether the element is 0 mod p.
+    #[inline]
     pub fn is_zero(&self) -> bool {
-        self.canonical().0 == [0; 9]
+        // Below 2p, the multiples of p are 0 and p itself.
+        let [l0, l1, l2, l3, l4, l5, l6, l7, l8] = self.0;
+        let [p0, p1, p2, p3, p4, p5, p6, p7, p8] = P;
+        (l0 | l1 | l2 | l3 | l4 | l5 | l6 | l7 | l8) == 0
+            || ((l0 ^ p0) | (l1 ^ p1) | (l2 ^ p2) | (l3 ^ p3) | (l4 ^ p4))
+                | ((l5 ^ p5) | (l6 ^ p6) | (l7 ^ p7) | (l8 ^ p8))
+                == 0
     }
 
     /// Whether both are the same element mod p.
@@ -410,7 +470,10 @@ impl Fe {
     /// From [0, 4p) to [0, 2p).
     #[inline(always)]
     fn reduce_below_2p(self) -> Fe {
-        if at_least(&self.0, &TWO_P) {
+        // The top limbs decide, except when they are equal (a chance of about 2⁻²⁵).
+        let [.., top] = self.0;
+        let [.., two_p_top] = TWO_P;
+        if top > two_p_top || (top == two_p_top && at_least(&self.0, &TWO_P)) {
             Fe(sub_limbs(&self.0, &TWO_P))
         } else {
             self
@@ -419,7 +482,6 @@ impl Fe {
 }
 
 /// a ≥ b for normalised limbs, deciding at the first differing limb from the top.
-#[inline(always)]
 fn at_least(a: &[u32; 9], b: &[u32; 9]) -> bool {
     for (x, y) in a.iter().zip(b).rev() {
         if x != y {
@@ -432,12 +494,24 @@ fn at_least(a: &[u32; 9], b: &[u32; 9]) -> bool {
 /// a − b for normalised limbs with a ≥ b.
 #[inline(always)]
 fn sub_limbs(a: &[u32; 9], b: &[u32; 9]) -> [u32; 9] {
-    let mut out = [0u32; 9];
-    let mut borrow = 0i32;
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-        let t = x as i32 - y as i32 + borrow;
-        *o = (t & 0x1fff_ffff) as u32;
-        borrow = t >> 29;
-    }
-    out
+    let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = *a;
+    let [b0, b1, b2, b3, b4, b5, b6, b7, b8] = *b;
+    let t = a0 as i32 - b0 as i32;
+    let r0 = (t & LIMB as i32) as u32;
+    let t = (t >> 29) + a1 as i32 - b1 as i32;
+    let r1 = (t & LIMB as i32) as u32;
+    let t = (t >> 29) + a2 as i32 - b2 as i32;
+    let r2 = (t & LIMB as i32) as u32;
+    let t = (t >> 29) + a3 as i32 - b3 as i32;
+    let r3 = (t & LIMB as i32) as u32;
+    let t = (t >> 29) + a4 as i32 - b4 as i32;
+    let r4 = (t & LIMB as i32) as u32;
+    let t = (t >> 29) + a5 as i32 - b5 as i32;
+    let r5 = (t & LIMB as i32) as u32;
+    let t = (t >> 29) + a6 as i32 - b6 as i32;
+    let r6 = (t & LIMB as i32) as u32;
+    let t = (t >> 29) + a7 as i32 - b7 as i32;
+    let r7 = (t & LIMB as i32) as u32;
+    let r8 = ((t >> 29) + a8 as i32 - b8 as i32) as u32;
+    [r0, r1, r2, r3, r4, r5, r6, r7, r8]
 }
