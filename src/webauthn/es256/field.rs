@@ -156,6 +156,7 @@ impl Fe {
 
     /// Montgomery product a·b/R mod p.
     #[inline]
+    #[rustfmt::skip] // One line per column.
     pub fn mul(&self, rhs: &Fe) -> Fe {
         let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = self.0;
         let [b0, b1, b2, b3, b4, b5, b6, b7, b8] = rhs.0;
@@ -172,6 +173,7 @@ impl Fe {
         // digits m_j·p reaching it: m_{k−3}·2⁹, m_{k−6}·2¹⁸, −m_{k−7}·2²¹, m_{k−8}·2²⁴ (2⁹⁶,
         // 2¹⁹², 2²²⁴, 2²⁵⁶ at limb offsets 3, 6, 7, 8). Columns 0–8 each yield a digit m_k;
         // columns 9–16 and the last carry are the result, already divided by R = 2²⁶¹.
+        // A column is at most 9 products < 2⁵⁸, digits < 2⁵³ and a carry < 2³⁴: < 2⁶², an i64.
         let c = a0 * b0;
         let m0 = c & MASK;
         let c = (c >> 29) + a0 * b1 + a1 * b0;
@@ -184,90 +186,21 @@ impl Fe {
         let m4 = c & MASK;
         let c = (c >> 29) + a0 * b5 + a1 * b4 + a2 * b3 + a3 * b2 + a4 * b1 + a5 * b0 + (m2 << 9);
         let m5 = c & MASK;
-        let c = (c >> 29)
-            + a0 * b6
-            + a1 * b5
-            + a2 * b4
-            + a3 * b3
-            + a4 * b2
-            + a5 * b1
-            + a6 * b0
-            + (m3 << 9)
-            + (m0 << 18);
+        let c = (c >> 29) + a0 * b6 + a1 * b5 + a2 * b4 + a3 * b3 + a4 * b2 + a5 * b1 + a6 * b0 + (m3 << 9) + (m0 << 18);
         let m6 = c & MASK;
-        let c = (c >> 29)
-            + a0 * b7
-            + a1 * b6
-            + a2 * b5
-            + a3 * b4
-            + a4 * b3
-            + a5 * b2
-            + a6 * b1
-            + a7 * b0
-            + (m4 << 9)
-            + (m1 << 18)
-            - (m0 << 21);
+        let c = (c >> 29) + a0 * b7 + a1 * b6 + a2 * b5 + a3 * b4 + a4 * b3 + a5 * b2 + a6 * b1 + a7 * b0 + (m4 << 9) + (m1 << 18) - (m0 << 21);
         let m7 = c & MASK;
-        let c = (c >> 29)
-            + a0 * b8
-            + a1 * b7
-            + a2 * b6
-            + a3 * b5
-            + a4 * b4
-            + a5 * b3
-            + a6 * b2
-            + a7 * b1
-            + a8 * b0
-            + (m5 << 9)
-            + (m2 << 18)
-            + (m0 << 24)
-            - (m1 << 21);
+        let c = (c >> 29) + a0 * b8 + a1 * b7 + a2 * b6 + a3 * b5 + a4 * b4 + a5 * b3 + a6 * b2 + a7 * b1 + a8 * b0 + (m5 << 9) + (m2 << 18) + (m0 << 24) - (m1 << 21);
         let m8 = c & MASK;
-        let c = (c >> 29)
-            + a1 * b8
-            + a2 * b7
-            + a3 * b6
-            + a4 * b5
-            + a5 * b4
-            + a6 * b3
-            + a7 * b2
-            + a8 * b1
-            + (m6 << 9)
-            + (m3 << 18)
-            + (m1 << 24)
-            - (m2 << 21);
+        let c = (c >> 29) + a1 * b8 + a2 * b7 + a3 * b6 + a4 * b5 + a5 * b4 + a6 * b3 + a7 * b2 + a8 * b1 + (m6 << 9) + (m3 << 18) + (m1 << 24) - (m2 << 21);
         let r0 = c & MASK;
-        let c = (c >> 29)
-            + a2 * b8
-            + a3 * b7
-            + a4 * b6
-            + a5 * b5
-            + a6 * b4
-            + a7 * b3
-            + a8 * b2
-            + (m7 << 9)
-            + (m4 << 18)
-            + (m2 << 24)
-            - (m3 << 21);
+        let c = (c >> 29) + a2 * b8 + a3 * b7 + a4 * b6 + a5 * b5 + a6 * b4 + a7 * b3 + a8 * b2 + (m7 << 9) + (m4 << 18) + (m2 << 24) - (m3 << 21);
         let r1 = c & MASK;
-        let c = (c >> 29)
-            + a3 * b8
-            + a4 * b7
-            + a5 * b6
-            + a6 * b5
-            + a7 * b4
-            + a8 * b3
-            + (m8 << 9)
-            + (m5 << 18)
-            + (m3 << 24)
-            - (m4 << 21);
+        let c = (c >> 29) + a3 * b8 + a4 * b7 + a5 * b6 + a6 * b5 + a7 * b4 + a8 * b3 + (m8 << 9) + (m5 << 18) + (m3 << 24) - (m4 << 21);
         let r2 = c & MASK;
-        let c =
-            (c >> 29) + a4 * b8 + a5 * b7 + a6 * b6 + a7 * b5 + a8 * b4 + (m6 << 18) + (m4 << 24)
-                - (m5 << 21);
+        let c = (c >> 29) + a4 * b8 + a5 * b7 + a6 * b6 + a7 * b5 + a8 * b4 + (m6 << 18) + (m4 << 24) - (m5 << 21);
         let r3 = c & MASK;
-        let c = (c >> 29) + a5 * b8 + a6 * b7 + a7 * b6 + a8 * b5 + (m7 << 18) + (m5 << 24)
-            - (m6 << 21);
+        let c = (c >> 29) + a5 * b8 + a6 * b7 + a7 * b6 + a8 * b5 + (m7 << 18) + (m5 << 24) - (m6 << 21);
         let r4 = c & MASK;
         let c = (c >> 29) + a6 * b8 + a7 * b7 + a8 * b6 + (m8 << 18) + (m6 << 24) - (m7 << 21);
         let r5 = c & MASK;
@@ -279,8 +212,10 @@ impl Fe {
         Fe::from_columns([r0, r1, r2, r3, r4, r5, r6, r7, r8])
     }
 
-    /// Montgomery square a²/R mod p: the cross products a_i·a_j (i < j) once, doubled.
+    /// Montgomery square a²/R mod p: the cross products a_i·a_j (i < j) once, doubled (d_j =
+    /// 2·a_j < 2³⁰, so a column is at most 4 products < 2⁵⁹ and one < 2⁵⁸, plus as in `mul`).
     #[inline]
+    #[rustfmt::skip] // One line per column.
     pub fn square(&self) -> Fe {
         let [a0, a1, a2, a3, a4, a5, a6, a7, a8] = self.0;
         let a0 = i64::from(a0);
@@ -306,30 +241,15 @@ impl Fe {
         let m5 = c & MASK;
         let c = (c >> 29) + a0 * d6 + a1 * d5 + a2 * d4 + a3 * a3 + (m3 << 9) + (m0 << 18);
         let m6 = c & MASK;
-        let c =
-            (c >> 29) + a0 * d7 + a1 * d6 + a2 * d5 + a3 * d4 + (m4 << 9) + (m1 << 18) - (m0 << 21);
+        let c = (c >> 29) + a0 * d7 + a1 * d6 + a2 * d5 + a3 * d4 + (m4 << 9) + (m1 << 18) - (m0 << 21);
         let m7 = c & MASK;
-        let c = (c >> 29)
-            + a0 * d8
-            + a1 * d7
-            + a2 * d6
-            + a3 * d5
-            + a4 * a4
-            + (m5 << 9)
-            + (m2 << 18)
-            + (m0 << 24)
-            - (m1 << 21);
+        let c = (c >> 29) + a0 * d8 + a1 * d7 + a2 * d6 + a3 * d5 + a4 * a4 + (m5 << 9) + (m2 << 18) + (m0 << 24) - (m1 << 21);
         let m8 = c & MASK;
-        let c =
-            (c >> 29) + a1 * d8 + a2 * d7 + a3 * d6 + a4 * d5 + (m6 << 9) + (m3 << 18) + (m1 << 24)
-                - (m2 << 21);
+        let c = (c >> 29) + a1 * d8 + a2 * d7 + a3 * d6 + a4 * d5 + (m6 << 9) + (m3 << 18) + (m1 << 24) - (m2 << 21);
         let r0 = c & MASK;
-        let c =
-            (c >> 29) + a2 * d8 + a3 * d7 + a4 * d6 + a5 * a5 + (m7 << 9) + (m4 << 18) + (m2 << 24)
-                - (m3 << 21);
+        let c = (c >> 29) + a2 * d8 + a3 * d7 + a4 * d6 + a5 * a5 + (m7 << 9) + (m4 << 18) + (m2 << 24) - (m3 << 21);
         let r1 = c & MASK;
-        let c = (c >> 29) + a3 * d8 + a4 * d7 + a5 * d6 + (m8 << 9) + (m5 << 18) + (m3 << 24)
-            - (m4 << 21);
+        let c = (c >> 29) + a3 * d8 + a4 * d7 + a5 * d6 + (m8 << 9) + (m5 << 18) + (m3 << 24) - (m4 << 21);
         let r2 = c & MASK;
         let c = (c >> 29) + a4 * d8 + a5 * d7 + a6 * a6 + (m6 << 18) + (m4 << 24) - (m5 << 21);
         let r3 = c & MASK;
