@@ -5,9 +5,10 @@
     clippy::indexing_slicing
 )]
 //! Per-operation cost of Bio's ES256 verification next to webauthn-rs-core on the same
-//! ceremonies, and of the bare p256 signature check those ceremonies bottom out in; and of an
-//! RS256 assertion, with Bio's own RSASSA-PKCS1-v1_5 check (`src/webauthn/rsassa`) next to the
-//! `rsa` 0.10 crate's on the same signature.
+//! ceremonies, of the bare p256 signature check those ceremonies bottom out in, and of Bio's
+//! own ES256 arithmetic (`webauthn::es256`, which Bio's ceremonies use) on the same signature;
+//! and of an RS256 assertion, with Bio's own RSASSA-PKCS1-v1_5 check (`src/webauthn/rsassa`)
+//! next to the `rsa` 0.10 crate's on the same signature.
 //!
 //! `harness = false`, timed in-process with `std::time::Instant`, so the same binary runs
 //! natively (`cargo bench --target x86_64-unknown-linux-gnu --bench verify`) and as wasm32-wasip1
@@ -238,6 +239,14 @@ fn main() {
         time("ES256 verify         p256 (bare)", || {
             let sig = p256::ecdsa::Signature::from_der(black_box(&sig_der)).unwrap();
             vk.verify(black_box(&signed), &sig).unwrap();
+        }),
+        time("ES256 verify         Bio es256 (alone)", || {
+            let sig = p256::ecdsa::Signature::from_der(black_box(&sig_der)).unwrap();
+            assert!(bio::webauthn::es256::verify(
+                &vk,
+                &[black_box(&signed)],
+                &sig
+            ));
         }),
         time("RS256 authentication Bio", || {
             let r = AuthenticationResponseJson::from_slice(black_box(&rs_bytes)).unwrap();

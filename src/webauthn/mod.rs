@@ -3,7 +3,7 @@
 //! "Verifying an Authentication Assertion".
 //!
 //! One file per concept: [`cbor`] (bounded decoder), [`authenticator_data`], [`cose`] (public
-//! keys and signature checks), [`client_data`], [`attestation`] (statement formats),
+//! keys and signature checks), [`es256`] (the P-256 signature check, tuned for wasm32), [`client_data`], [`attestation`] (statement formats),
 //! [`registration`] and [`authentication`] (the ceremonies), [`response`] (the W3C JSON forms the
 //! browser sends), [`rsassa`] (RSA PKCS#1 v1.5 signature checks), [`error`].
 //!
@@ -19,6 +19,7 @@ pub mod cbor;
 pub mod client_data;
 pub mod cose;
 pub mod error;
+pub mod es256;
 mod json_object;
 pub mod reader;
 pub mod registration;
