@@ -10,6 +10,7 @@
 //! - [`session`]: the signed cookie codec (session and ceremony tokens, key rotation).
 //! - [`cookie`]: the `Cookie` request-header parser (RFC 6265).
 //! - [`config`]: validation of the values read from the config and secret stores.
+//! - [`log_line`]: the one JSON log line per request, and what it must never hold.
 //! - [`account`]: the account record kept per credential, and friendly names.
 //! - [`agent`]: the agent that runs for a signed-in user and returns typed data.
 //! - [`templates`]: the server-rendered pages (horrorshow), under `templates/`.
@@ -19,6 +20,7 @@ pub mod agent;
 pub mod ceremony;
 pub mod config;
 pub mod cookie;
+pub mod log_line;
 pub mod session;
 #[path = "../templates/mod.rs"]
 pub mod templates;
