@@ -64,6 +64,7 @@ pub struct RawConfig {
     pub user_verification: Option<String>,
     pub agent_upstream: Option<String>,
     pub agent_deadline_ms: Option<String>,
+    pub agent_test_modes: Option<String>,
     pub session_key_current: Option<Vec<u8>>,
     pub session_key_previous: Option<Vec<u8>>,
 }
@@ -77,6 +78,9 @@ pub struct Config {
     pub user_verification: UserVerification,
     pub agent_upstream: bool,
     pub agent_deadline_ms: u64,
+    /// Whether the test header `x-bio-agent-mode` reaches the upstream agent (local and test
+    /// services only; off when absent).
+    pub agent_test_modes: bool,
     pub keys: SigningKeys,
 }
 
@@ -90,6 +94,7 @@ impl fmt::Debug for Config {
             .field("user_verification", &self.user_verification)
             .field("agent_upstream", &self.agent_upstream)
             .field("agent_deadline_ms", &self.agent_deadline_ms)
+            .field("agent_test_modes", &self.agent_test_modes)
             .finish_non_exhaustive()
     }
 }
@@ -176,6 +181,11 @@ impl Config {
                 }
             },
         };
+        let agent_test_modes = match raw.agent_test_modes.as_deref() {
+            Some("on") => true,
+            Some("off") | None => false,
+            Some(_) => return Err(invalid("agent_test_modes", "must be `on` or `off`")),
+        };
         let current = raw
             .session_key_current
             .ok_or_else(|| missing(names.secrets, "session_key_current"))?;
@@ -195,6 +205,7 @@ impl Config {
             user_verification,
             agent_upstream,
             agent_deadline_ms,
+            agent_test_modes,
             keys: SigningKeys { current, previous },
         })
     }

@@ -4,20 +4,21 @@
 //! `stream_to_client()`. Host builds get a stub: the edge exists only in wasm32.
 
 #[cfg(target_arch = "wasm32")]
-use bio::edge::{self, Route, account, auth, pages};
+use bio::edge::{self, Route, account, auth, health, pages};
 #[cfg(target_arch = "wasm32")]
 use fastly::http::Method;
 
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 5] {
+pub fn routes() -> [Route; 6] {
     [
         route(Method::GET, "/", pages::home),
         route(Method::POST, "/auth/start", auth::start),
         route(Method::POST, "/auth/finish", auth::finish),
         route(Method::POST, "/logout", account::logout),
         route(Method::POST, "/account/delete", account::delete),
+        route(Method::GET, health::PATH, health::healthz),
     ]
 }
 

@@ -40,6 +40,7 @@ pub fn load(names: &StoreNames<'_>) -> Result<Config, ConfigError> {
         user_verification: text("user_verification")?,
         agent_upstream: text("agent_upstream")?,
         agent_deadline_ms: text("agent_deadline_ms")?,
+        agent_test_modes: text("agent_test_modes")?,
         session_key_current: secret("session_key_current")?,
         session_key_previous: secret("session_key_previous")?,
     };

@@ -2,8 +2,8 @@
 //!
 //! Under `/auth/` every error is JSON `{"error": code, "message": text}` (404 and 405 included);
 //! elsewhere it is an HTML page. Clients never see internal detail: a 500 says what is
-//! misconfigured (never a secret's value) or only that something went wrong, and the detail is
-//! logged.
+//! misconfigured (never a secret's value) or only that something went wrong, and the detail goes
+//! to the request's log line ([`super::log`]).
 
 use fastly::Response;
 use fastly::http::StatusCode;
@@ -103,16 +103,9 @@ impl AppError {
         self
     }
 
-    /// The response: JSON under `/auth/`, HTML elsewhere. Logs server-side failures.
+    /// The response: JSON under `/auth/`, HTML elsewhere. The request's log line (written by
+    /// `edge::handle`) carries the code, and the detail of a server-side failure.
     pub fn into_response(self, path: &str) -> Response {
-        if self.status.is_server_error() {
-            eprintln!(
-                "bio: {} {}: {}",
-                self.status.as_u16(),
-                self.code,
-                self.detail.as_deref().unwrap_or(&self.message)
-            );
-        }
         let mut response = Response::from_status(self.status);
         if let Some(allow) = &self.allow {
             response.set_header("allow", allow.as_str());

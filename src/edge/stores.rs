@@ -4,6 +4,8 @@
 //! Writes that must not race use KV's own preconditions: `InsertMode::Add` for a record that
 //! must be new (an account, a challenge), `if_generation_match` for a read-modify-write (consuming
 //! a challenge, updating an account). Expiry is kept inside each record too: TTL deletion can lag.
+//!
+//! Error details name the store and the kind of key, never a key: they are logged.
 
 use std::time::Duration;
 
@@ -65,10 +67,20 @@ impl Kv {
         let generation = found.current_generation();
         let bytes = found.take_body_bytes();
         if bytes.len() > MAX_RECORD_BYTES {
-            return Err(AppError::internal(format!("record `{key}` is too large")));
+            return Err(AppError::internal(format!(
+                "a `{}` record is too large",
+                key_kind(key)
+            )));
         }
+        // Not the error's own text: serde_json quotes the value it choked on.
         let value = serde_json::from_slice(&bytes).map_err(|error| {
-            AppError::internal(format!("record `{key}` is unreadable: {error}"))
+            AppError::internal(format!(
+                "a `{}` record is unreadable: {:?} error at line {} column {}",
+                key_kind(key),
+                error.classify(),
+                error.line(),
+                error.column()
+            ))
         })?;
         Ok(Some(Versioned { value, generation }))
     }
@@ -117,6 +129,12 @@ impl Kv {
             Err(error) => Err(self.fail("delete", error)),
         }
     }
+}
+
+/// What kind of record a key names (`session/…`, `credential/…`), for error details: they are
+/// logged, and a key holds a session id, a challenge id or a credential's digest.
+fn key_kind(key: &str) -> &str {
+    key.split_once('/').map_or("?", |(kind, _)| kind)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, AppError> {
