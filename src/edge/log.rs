@@ -20,7 +20,7 @@
 //!
 //! It writes with the SDK's own `fastly::log::Endpoint`, not the `log-fastly` crate: that crate is
 //! the `log` facade over the same endpoint, and its module filters bring in `regex`. Measured
-//! 2026-11-30, release wasm32-wasip1 with one `log::info!` in place of [`write`]'s body: 2,212,887
+//! 2026-11-30, release wasm32-wasip1 with one `log::info!` in place of `write`'s body: 2,212,887
 //! bytes against 1,169,855 (gzip -9: 747,072 against 411,367), nearly twice the package for
 //! one line per request.
 //!
