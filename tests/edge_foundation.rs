@@ -244,3 +244,20 @@ fn the_agent_test_header_survives_only_where_test_modes_are_on() {
         setup.contains("[setup.config_stores.bio_config.items.agent_test_modes]\nvalue = \"off\"")
     );
 }
+
+#[test]
+fn a_handler_outcome_goes_to_the_log_never_to_the_client() {
+    fn named(_: Request, _: &edge::Ctx<'_>) -> Result<edge::Reply, edge::AppError> {
+        Ok(edge::log::with_outcome(Response::from_status(StatusCode::OK), "signed_in").into())
+    }
+    let routes = [edge::Route {
+        method: Method::GET,
+        path: "/named",
+        handler: named,
+    }];
+    let request = Request::new(Method::GET, format!("{BASE}/named"));
+    let response = edge::handle(&routes, request, StoreNames::DEFAULT).unwrap();
+    assert_eq!(response.get_status(), StatusCode::OK);
+    assert!(response.get_header(edge::log::OUTCOME_HEADER).is_none());
+    assert_common_headers(&response);
+}
