@@ -3,7 +3,7 @@
 //! body), its body read in chunks up to 64 KiB + 1. The guest checks the deadline between polls
 //! and between reads; a single read can block until the agent's next bytes arrive, at most the
 //! backend's between-bytes timeout, so the page waits at most `agent_deadline_ms` plus one such
-//! gap (set that timeout low on the service: README, Deploy).
+//! gap (set that timeout low on the service: README, The agent).
 //!
 //! It sends the minimal [`AgentContext`] (never a session id, cookie, credential id or key) and
 //! hands whatever came back to the core as an [`UpstreamAnswer`]; the core decides what is usable.

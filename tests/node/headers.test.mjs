@@ -19,7 +19,8 @@ const raw = (method, path, headers, body = '') => new Promise((resolve, reject) 
     lines.push(Buffer.from(`${name}: `), Buffer.isBuffer(value) ? value : Buffer.from(value), Buffer.from('\r\n'));
   }
   lines.push(Buffer.from(`content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
-  const socket = net.connect(PORT, '127.0.0.1', () => socket.end(Buffer.concat(lines)));
+  // write, not end: a half-closed socket makes the server drop the request before it answers.
+  const socket = net.connect(PORT, '127.0.0.1', () => socket.write(Buffer.concat(lines)));
   const chunks = [];
   socket.on('data', (chunk) => chunks.push(chunk));
   socket.on('error', reject);

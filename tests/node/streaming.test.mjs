@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { register } from './authenticator.mjs';
 
 const BASE = process.env.BIO_BASE_URL ?? 'http://localhost:7678';
-const AGENT = 'http://127.0.0.1:7677';
+const AGENT = process.env.BIO_AGENT_URL ?? 'http://127.0.0.1:7677';
 
 // Reads the body chunk by chunk, noting which chunk first holds each marker.
 const readChunks = async (response) => {
@@ -49,7 +49,7 @@ test('the shell arrives before the agent, and a failing agent never breaks the p
   }
 
   // A deadline on the whole exchange: an agent that answers at once, then sends its body one byte
-  // a second (each gap shorter than the backend's 1 s between-bytes timeout, so only Bio's own
+  // a second (each gap shorter than the backend's 2 s between-bytes timeout, so only Bio's own
   // deadline can stop it), holds the page at most agent_deadline_ms (2 s in fastly.toml) plus one
   // gap. Without the guest-side deadline the page would wait ~150 s, one second a byte.
   await t.test('trickle: the deadline covers the body too', { skip: !agentUp && 'example agent not running' }, async () => {
