@@ -45,11 +45,15 @@ pub fn options(
     let allow_credentials: Vec<Value> = allow
         .iter()
         .map(|credential| {
-            let mut descriptor = json!({ "type": "public-key", "id": credential.id });
-            if !credential.transports.is_empty() {
-                descriptor["transports"] = json!(credential.transports);
+            if credential.transports.is_empty() {
+                json!({ "type": "public-key", "id": credential.id })
+            } else {
+                json!({
+                    "type": "public-key",
+                    "id": credential.id,
+                    "transports": credential.transports,
+                })
             }
-            descriptor
         })
         .collect();
     let get = json!({

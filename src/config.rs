@@ -70,6 +70,7 @@ pub struct RawConfig {
     pub limit_failures_per_ip: Option<String>,
     pub limit_failures_per_credential: Option<String>,
     pub limit_registrations_per_ip: Option<String>,
+    pub agent_test_modes: Option<String>,
     pub session_key_current: Option<Vec<u8>>,
     pub session_key_previous: Option<Vec<u8>>,
 }
@@ -88,6 +89,9 @@ pub struct Config {
     pub sign_in_policy: Policy,
     /// Abuse limits (`limit_*`, each `N/SECONDS`).
     pub limits: Limits,
+    /// Whether the test header `x-bio-agent-mode` reaches the upstream agent (local and test
+    /// services only; off when absent).
+    pub agent_test_modes: bool,
     pub keys: SigningKeys,
 }
 
@@ -103,6 +107,7 @@ impl fmt::Debug for Config {
             .field("agent_deadline_ms", &self.agent_deadline_ms)
             .field("sign_in_policy", &self.sign_in_policy)
             .field("limits", &self.limits)
+            .field("agent_test_modes", &self.agent_test_modes)
             .finish_non_exhaustive()
     }
 }
@@ -189,6 +194,11 @@ impl Config {
                 }
             },
         };
+        let agent_test_modes = match raw.agent_test_modes.as_deref() {
+            Some("on") => true,
+            Some("off") | None => false,
+            Some(_) => return Err(invalid("agent_test_modes", "must be `on` or `off`")),
+        };
         let sign_in_policy = match raw.counter_policy.as_deref() {
             Some("flag") | None => Policy::FLAG,
             Some("strict") => Policy::STRICT,
@@ -242,6 +252,7 @@ impl Config {
             agent_deadline_ms,
             sign_in_policy,
             limits,
+            agent_test_modes,
             keys: SigningKeys { current, previous },
         })
     }

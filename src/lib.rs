@@ -10,6 +10,7 @@
 //! - [`session`]: the signed cookie codec (session and ceremony tokens, key rotation).
 //! - [`cookie`]: the `Cookie` request-header parser (RFC 6265).
 //! - [`config`]: validation of the values read from the config and secret stores.
+//! - [`log_line`]: the one JSON log line per request, and what it must never hold.
 //! - [`account`]: the account record, its rules (registration, sign-in, refusals), its stored
 //!   layout, and friendly names.
 //! - [`limits`]: the abuse limits' windows.
@@ -22,6 +23,7 @@ pub mod ceremony;
 pub mod config;
 pub mod cookie;
 pub mod limits;
+pub mod log_line;
 pub mod session;
 #[path = "../templates/mod.rs"]
 pub mod templates;

@@ -4,14 +4,14 @@
 //! `stream_to_client()`. Host builds get a stub: the edge exists only in wasm32.
 
 #[cfg(target_arch = "wasm32")]
-use bio::edge::{self, Route, account, auth, pages, well_known};
+use bio::edge::{self, Route, account, auth, health, pages, well_known};
 #[cfg(target_arch = "wasm32")]
 use fastly::http::Method;
 
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 10] {
+pub fn routes() -> [Route; 11] {
     [
         route(Method::GET, "/", pages::home),
         route(
@@ -31,6 +31,7 @@ pub fn routes() -> [Route; 10] {
             account::sign_out_elsewhere,
         ),
         route(Method::GET, "/account/export", account::export),
+        route(Method::GET, health::PATH, health::healthz),
     ]
 }
 

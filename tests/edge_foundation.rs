@@ -174,3 +174,90 @@ fn each_misconfiguration_is_a_500_page_that_names_it() {
         );
     }
 }
+
+#[test]
+fn healthz_answers_ok_without_any_configuration() {
+    let response = send(Method::GET, "/healthz", StoreNames::DEFAULT);
+    assert_eq!(response.get_status(), StatusCode::OK);
+    assert_common_headers(&response);
+    assert_eq!(
+        response.get_header_str("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(response.get_header_str("content-security-policy").is_none());
+    assert_eq!(response.into_body_str(), "ok");
+
+    // Every broken store set of the misconfiguration test, and stores that do not exist at all.
+    let broken = [
+        (
+            "bio_config_missing",
+            "bio_secrets_missing",
+            "bio_kv_missing",
+        ),
+        ("bio_config_empty_origins", "bio_secrets", "bio_challenges"),
+        (
+            "bio_config_malformed_origins",
+            "bio_secrets",
+            "bio_challenges",
+        ),
+        ("bio_config_bad_origin", "bio_secrets", "bio_challenges"),
+        ("bio_config_bad_uv", "bio_secrets", "bio_challenges"),
+        ("bio_config_no_rp_id", "bio_secrets", "bio_challenges"),
+        ("bio_config", "bio_secrets_short", "bio_challenges"),
+        ("bio_config", "bio_secrets_no_current", "bio_challenges"),
+    ];
+    for (config, secrets, kv) in broken {
+        let stores = StoreNames {
+            config,
+            secrets,
+            challenges: kv,
+            accounts: kv,
+        };
+        assert_eq!(
+            send(Method::GET, "/", stores).get_status(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{config} {secrets} is broken"
+        );
+        let response = send(Method::GET, "/healthz", stores);
+        assert_eq!(response.get_status(), StatusCode::OK, "{config} {secrets}");
+        assert_eq!(response.into_body_str(), "ok");
+    }
+
+    // Only GET: the table answers the rest.
+    let response = send(Method::POST, "/healthz", StoreNames::DEFAULT);
+    assert_eq!(response.get_status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.get_header_str("allow"), Some("GET"));
+}
+
+#[test]
+fn the_agent_test_header_survives_only_where_test_modes_are_on() {
+    use bio::edge::agent::{MODE_HEADER, strip_test_mode};
+    for (allowed, kept) in [(false, false), (true, true)] {
+        let mut request = Request::get(format!("{BASE}/")).with_header(MODE_HEADER, "slow");
+        strip_test_mode(&mut request, allowed);
+        assert_eq!(request.get_header(MODE_HEADER).is_some(), kept, "{allowed}");
+    }
+    // The local service turns them on (fastly.toml [local_server]); production leaves them off.
+    let manifest = include_str!("../fastly.toml");
+    let setup = &manifest[..manifest.find("\n[local_server]\n").unwrap()];
+    assert!(
+        setup.contains("[setup.config_stores.bio_config.items.agent_test_modes]\nvalue = \"off\"")
+    );
+}
+
+#[test]
+fn a_handler_outcome_goes_to_the_log_never_to_the_client() {
+    fn named(_: Request, _: &edge::Ctx<'_>) -> Result<edge::Reply, edge::AppError> {
+        Ok(edge::log::with_outcome(Response::from_status(StatusCode::OK), "signed_in").into())
+    }
+    let routes = [edge::Route {
+        method: Method::GET,
+        path: "/named",
+        handler: named,
+    }];
+    let request = Request::new(Method::GET, format!("{BASE}/named"));
+    let response = edge::handle(&routes, request, StoreNames::DEFAULT).unwrap();
+    assert_eq!(response.get_status(), StatusCode::OK);
+    assert!(response.get_header(edge::log::OUTCOME_HEADER).is_none());
+    assert_common_headers(&response);
+}

@@ -1108,12 +1108,10 @@ fn deleting_needs_a_fresh_assertion_and_leaves_a_one_shot_proof() {
 fn a_store_failure_at_any_write_leaves_the_old_state_or_the_new_one() {
     let (ctx, faulty) = faulty_ctx(T0);
     // Registration: spent, account, index, the limiter's count, session. Fail each in turn.
-    let mut seed = 70;
     for n in 1..=5 {
         let mut browser = Browser::default();
         browser.home(&ctx);
-        let mut passkey = SoftAuthenticator::new(Alg::Es256, seed);
-        seed += 1;
+        let mut passkey = SoftAuthenticator::new(Alg::Es256, 70 + n as u64);
         let tab = browser.start(&ctx);
         let credential = passkey.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
         faulty.fail_write(Some(n));

@@ -4,6 +4,7 @@
 // passkey {authenticator, backup, created_at}); answers a JSON object. Bio shows the answer as
 // escaped data under "upstream", never as HTML. The header x-bio-agent-mode picks a behaviour
 // for tests: slow (500 ms or x-bio-agent-delay-ms), 500, bad-json, drip (valid JSON over ~3 s),
+// trickle (valid JSON at one byte a second, each gap shorter than any between-bytes timeout),
 // anything else answers at once. Logs one line per request, never the body.
 //
 //   AGENT_PORT=7677 node examples/agent/server.js
@@ -65,6 +66,18 @@ http.createServer(async (req, res) => {
     res.write(body.slice(1, half));
     await sleep(500);
     res.end(body.slice(half));
+    return;
+  }
+  if (mode === 'trickle') {
+    // One byte a second until the body is out or Bio hangs up (at most 5 minutes).
+    res.writeHead(200, json);
+    let closed = false;
+    res.on('close', () => { closed = true; });
+    for (let i = 0; i < body.length && i < 300 && !closed; i++) {
+      res.write(body[i]);
+      await sleep(1000);
+    }
+    if (!closed) res.end();
     return;
   }
   res.writeHead(200, json).end(body);

@@ -12,6 +12,7 @@ fn raw() -> RawConfig {
         limit_failures_per_ip: None,
         limit_failures_per_credential: None,
         limit_registrations_per_ip: None,
+        agent_test_modes: None,
         session_key_current: Some(vec![7; 32]),
         session_key_previous: None,
     }
@@ -29,6 +30,10 @@ fn a_complete_config_is_accepted_with_defaults() {
     assert_eq!(config.user_verification, UserVerification::Required);
     assert!(!config.agent_upstream);
     assert_eq!(config.agent_deadline_ms, DEFAULT_AGENT_DEADLINE_MS);
+    assert!(
+        !config.agent_test_modes,
+        "test modes are off unless asked for"
+    );
     assert!(config.keys.previous.is_none());
     // One credential per account: a counter or BE anomaly is flagged, not a lockout.
     assert_eq!(config.sign_in_policy, Policy::FLAG);
@@ -146,6 +151,14 @@ fn each_bad_value_is_named() {
             "`limit_registrations_per_ip` is invalid",
         ),
         (
+            |r| r.agent_test_modes = Some("yes".into()),
+            "`agent_test_modes` is invalid",
+        ),
+        (
+            |r| r.agent_test_modes = Some("ON".into()),
+            "`agent_test_modes` is invalid",
+        ),
+        (
             |r| r.session_key_current = None,
             "`session_key_current` is missing from the store `bio_secrets`",
         ),
@@ -178,4 +191,13 @@ fn localhost_may_use_http_and_subdomains_match_on_a_dot() {
     let mut r = raw();
     r.origins = Some(r#"["https://a.b.example.com"]"#.into());
     assert!(check(r).is_ok());
+}
+
+#[test]
+fn agent_test_modes_is_on_only_when_set_on() {
+    for (value, expected) in [(None, false), (Some("off"), false), (Some("on"), true)] {
+        let mut r = raw();
+        r.agent_test_modes = value.map(str::to_owned);
+        assert_eq!(check(r).unwrap().agent_test_modes, expected, "{value:?}");
+    }
 }

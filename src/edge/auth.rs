@@ -84,7 +84,12 @@ pub fn issue(
     allow: Option<&AllowedCredential<'_>>,
 ) -> fastly::Response {
     let mut options = ceremony::options(&ctx.config, claims, allow, ctx.now);
-    options["ceremony"] = json!(session::seal(&ctx.config.keys, claims));
+    if let Value::Object(members) = &mut options {
+        members.insert(
+            "ceremony".to_owned(),
+            json!(session::seal(&ctx.config.keys, claims)),
+        );
+    }
     headers::json(StatusCode::OK, &options)
 }
 

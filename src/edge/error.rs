@@ -1,9 +1,9 @@
 //! The one application error type, and the one place it becomes a response.
 //!
 //! Every error is JSON `{"error": code, "message": text}` (404 and 405 included), except for
-//! what a person navigates to (`GET /` and unknown pages), which gets a short HTML page. Clients never see internal detail: a 500 says what is
-//! misconfigured (never a secret's value) or only that something went wrong, and the detail is
-//! logged.
+//! what a person navigates to (`GET /` and unknown pages), which gets a short HTML page. Clients
+//! never see internal detail: a 500 says what is misconfigured (never a secret's value) or only
+//! that something went wrong, and the detail goes to the request's log line ([`super::log`]).
 
 use fastly::Response;
 use fastly::http::StatusCode;
@@ -125,18 +125,10 @@ impl AppError {
         self
     }
 
-    /// The response: JSON for the API, a short HTML page for a page request. Logs server-side
-    /// failures.
+    /// The response: JSON for the API, a short HTML page for a page request. The request's log
+    /// line (written by `edge::handle`) carries the code, and the detail of a server-side failure.
     pub fn into_response(self, path: &str) -> Response {
         let wants_json = !is_page(path);
-        if self.status.is_server_error() {
-            eprintln!(
-                "bio: {} {}: {}",
-                self.status.as_u16(),
-                self.code,
-                self.detail.as_deref().unwrap_or(&self.message)
-            );
-        }
         let mut response = Response::from_status(self.status);
         if let Some(allow) = &self.allow {
             response.set_header("allow", allow.as_str());

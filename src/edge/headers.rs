@@ -22,9 +22,10 @@ pub fn finish(mut response: Response) -> Response {
     response.set_header("x-content-type-options", "nosniff");
     response.set_header("referrer-policy", "same-origin");
     response.set_header("strict-transport-security", HSTS);
+    // Bytes, not `get_header_str`, which panics on non-UTF-8 (ours is ASCII: keep it so).
     let is_html = response
-        .get_header_str("content-type")
-        .is_some_and(|value| value.starts_with("text/html"));
+        .get_header("content-type")
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
     if is_html {
         response.set_header("content-security-policy", content_security_policy());
         response.set_header("x-frame-options", "DENY");

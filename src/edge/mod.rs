@@ -3,8 +3,9 @@
 //! It reads the request, the config and secret stores and the KV stores, calls the fastly-free
 //! core to decide, then writes the stores and the response. `src/main.rs` holds the routing
 //! table; [`dispatch`] runs it: configuration first (a misconfigured service answers a 500 page
-//! naming what is wrong), then one handler, then every error turned into a response in one place
-//! ([`error::AppError::into_response`]).
+//! naming what is wrong; `/healthz` alone needs none), then one handler, then every error turned
+//! into a response in one place ([`error::AppError::into_response`]), then one log line
+//! ([`log`]).
 //!
 //! It does not: parse WebAuthn structures, sign cookies or render markup itself.
 
@@ -15,18 +16,23 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod headers;
+pub mod health;
 pub mod limits;
+pub mod log;
 pub mod pages;
 pub mod request;
 pub mod sessions;
 pub mod stores;
 pub mod well_known;
 
-use fastly::http::Method;
+use std::time::Instant;
+
+use fastly::http::{Method, StatusCode};
 use fastly::{Request, Response};
 
 use crate::account::ClientInfo;
 use crate::config::{Config, StoreNames};
+use crate::log_line::{RequestLog, UNMATCHED_ROUTE};
 pub use error::AppError;
 use stores::{FastlyKv, Kv, KvBackend};
 
@@ -87,21 +93,62 @@ pub fn dispatch(routes: &[Route], request: Request, stores: StoreNames<'_>) {
 
 /// Finds the route, loads the configuration and runs the handler; returns the response with the
 /// common headers, or `None` when the handler streamed it. 404 and 405 (with `Allow`) come from
-/// the table alone, so they answer even on a misconfigured service.
+/// the table alone, so they answer even on a misconfigured service, and so does `/healthz`.
+/// Writes the request's log line either way.
 pub fn handle(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Option<Response> {
+    let started = Instant::now();
+    let started_unix_ms = now_unix_ms();
+    let method = request.get_method().clone();
     let path = request.get_path().to_owned();
-    let response = match run(routes, request, stores) {
-        Ok(Reply::Streamed) => return None,
-        Ok(Reply::Send(response)) => *response,
-        Err(error) => error.into_response(&path),
+    let client = client_info(&request);
+    let country = client.country.clone();
+    let (response, outcome, detail) = match run(routes, request, stores, client) {
+        Ok(Reply::Streamed) => (None, "streamed".to_owned(), None),
+        Ok(Reply::Send(response)) => {
+            let mut response = *response;
+            let outcome = log::take_outcome(&mut response).unwrap_or_else(|| "ok".to_owned());
+            (Some(response), outcome, None)
+        }
+        Err(error) => {
+            let detail = error.status.is_server_error().then(|| {
+                error
+                    .detail
+                    .clone()
+                    .unwrap_or_else(|| error.message.clone())
+            });
+            let code = error.code.to_owned();
+            (Some(error.into_response(&path)), code, detail)
+        }
     };
-    Some(headers::finish(response))
+    log::request(&RequestLog {
+        started_unix_ms,
+        route: template(routes, &path),
+        method: method.as_str(),
+        status: response
+            .as_ref()
+            .map_or(StatusCode::OK, Response::get_status)
+            .as_u16(),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        outcome: &outcome,
+        country: country.as_deref(),
+        detail: detail.as_deref(),
+    });
+    response.map(headers::finish)
 }
 
-fn run(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Result<Reply, AppError> {
+fn run(
+    routes: &[Route],
+    mut request: Request,
+    stores: StoreNames<'_>,
+    client: ClientInfo,
+) -> Result<Reply, AppError> {
     let handler = find(routes, request.get_method(), request.get_path())?;
-    let client = client_info(&request);
+    // Before the configuration: a health check must not depend on it (see `health`).
+    if request.get_path() == health::PATH {
+        return Ok(health::answer().into());
+    }
     let config = config::load(&stores).map_err(AppError::misconfigured)?;
+    agent::strip_test_mode(&mut request, config.agent_test_modes);
     let kv = FastlyKv::default();
     let ctx = Ctx {
         config,
@@ -111,6 +158,15 @@ fn run(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Result<Rep
         client,
     };
     handler(request, &ctx)
+}
+
+/// The matched route's path template for the log (the table's own `&'static str`), never the
+/// request's raw path.
+fn template(routes: &[Route], path: &str) -> &'static str {
+    routes
+        .iter()
+        .find(|route| route.path == path)
+        .map_or(UNMATCHED_ROUTE, |route| route.path)
 }
 
 /// The handler for `method` at `path`, or 404 / 405 with the allowed methods.
@@ -137,6 +193,14 @@ pub fn now_unix() -> u64 {
         .unwrap_or(0)
 }
 
+/// The clock in milliseconds, for the log's timestamps.
+pub fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
 /// Where the request came from: IP, and city/country from Fastly's geolocation.
 pub fn client_info(request: &Request) -> ClientInfo {
     let ip = request.get_client_ip_addr();
@@ -151,8 +215,7 @@ pub fn client_info(request: &Request) -> ClientInfo {
             .as_ref()
             .map(|geo| geo.city().to_owned())
             .filter(|city| !city.is_empty() && city != "?"),
-        user_agent_family: request
-            .get_header_str("user-agent")
+        user_agent_family: request::header_str(request, "user-agent")
             .map(crate::account::user_agent_family),
     }
 }

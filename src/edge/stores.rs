@@ -9,6 +9,8 @@
 //!
 //! A store that fails answers 503 with `Retry-After` ([`AppError::unavailable`]); a store that
 //! does not exist is a misconfiguration (500).
+//!
+//! Error details name the store and the kind of key, never a key: they are logged.
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -186,10 +188,20 @@ impl<'a> Kv<'a> {
             return Ok(None);
         };
         if bytes.len() > MAX_RECORD_BYTES {
-            return Err(AppError::internal(format!("record `{key}` is too large")));
+            return Err(AppError::internal(format!(
+                "a `{}` record is too large",
+                key_kind(key)
+            )));
         }
+        // Not the error's own text: serde_json quotes the value it choked on.
         let value = serde_json::from_slice(&bytes).map_err(|error| {
-            AppError::internal(format!("record `{key}` is unreadable: {error}"))
+            AppError::internal(format!(
+                "a `{}` record is unreadable: {:?} error at line {} column {}",
+                key_kind(key),
+                error.classify(),
+                error.line(),
+                error.column()
+            ))
         })?;
         Ok(Some(Versioned { value, generation }))
     }
@@ -245,4 +257,10 @@ impl<'a> Kv<'a> {
             .delete(self.name, key)
             .map_err(|error| self.fail("delete", error))
     }
+}
+
+/// What kind of record a key names (`session/…`, `credential/…`), for error details: they are
+/// logged, and a key holds a session id, a ceremony id or a credential's digest.
+fn key_kind(key: &str) -> &str {
+    key.split_once('/').map_or("?", |(kind, _)| kind)
 }

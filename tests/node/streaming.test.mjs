@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { register } from './authenticator.mjs';
 
 const BASE = process.env.BIO_BASE_URL ?? 'http://localhost:7678';
-const AGENT = 'http://127.0.0.1:7677';
+const AGENT = process.env.BIO_AGENT_URL ?? 'http://127.0.0.1:7677';
 
 // Reads the body chunk by chunk, noting which chunk first holds each marker.
 const readChunks = async (response) => {
@@ -47,6 +47,19 @@ test('the shell arrives before the agent, and a failing agent never breaks the p
       assert.match(html, /id="agent-title"/);
     });
   }
+
+  // A deadline on the whole exchange: an agent that answers at once, then sends its body one byte
+  // a second (each gap shorter than the backend's 2 s between-bytes timeout, so only Bio's own
+  // deadline can stop it), holds the page at most agent_deadline_ms (2 s in fastly.toml) plus one
+  // gap. Without the guest-side deadline the page would wait ~150 s, one second a byte.
+  await t.test('trickle: the deadline covers the body too', { skip: !agentUp && 'example agent not running' }, async () => {
+    const started = Date.now();
+    const html = (await page(client, 'trickle')).join('');
+    const elapsed = Date.now() - started;
+    assert.ok(html.endsWith('</body></html>'), html.slice(-200));
+    assert.match(html, /Agent unavailable/i);
+    assert.ok(elapsed < 2000 + 1000 + 2000, `the page took ${elapsed} ms`);
+  });
 
   // Last: stop the agent (scripts/node-tests passes its pid) and the page still completes.
   const pid = Number(process.env.BIO_AGENT_PID);
