@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::auth::{self, Credential};
 use super::request::{form_has, json_body, random, require_origin};
-use super::{AppError, Ctx, Reply, accounts, headers, limits, sessions};
+use super::{AppError, Ctx, Reply, accounts, headers, limits, log, sessions};
 use crate::account::records::session_key;
 use crate::ceremony::AllowedCredential;
 use crate::session::{self, CEREMONY_TTL_SECS, CeremonyClaims, DeletedClaims};
@@ -35,7 +35,7 @@ pub fn logout(mut request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     if form_has(&mut request, "forget", "yes") {
         response.append_header("set-cookie", session::clear_hint_cookie());
     }
-    Ok(response.into())
+    Ok(log::with_outcome(response, "logged_out").into())
 }
 
 /// `POST /forget`: "Not you?" on the signed-out page. Removes the hint, nothing else.
@@ -43,7 +43,7 @@ pub fn forget(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     require_origin(&request, ctx)?;
     let mut response = see_other("/");
     response.append_header("set-cookie", session::clear_hint_cookie());
-    Ok(response.into())
+    Ok(log::with_outcome(response, "hint_forgotten").into())
 }
 
 /// `POST /account/confirm`: a single-use challenge for the signed-in account's own passkey,
@@ -73,7 +73,11 @@ pub fn confirm(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
         id: &account.credential_id,
         transports: &account.transports,
     };
-    Ok(auth::issue(ctx, &claims, Some(&allow)).into())
+    Ok(log::with_outcome(
+        auth::issue(ctx, &claims, Some(&allow)),
+        "confirmation_issued",
+    )
+    .into())
 }
 
 /// `POST /account/delete`: `{"confirm": "yes", "ceremony": token, "credential": assertion}`.
@@ -131,7 +135,7 @@ fn delete_counted(
         "set-cookie",
         session::deleted_cookie(&session::seal(&ctx.config.keys, &proof)),
     );
-    Ok(response.into())
+    Ok(log::with_outcome(response, "account_deleted").into())
 }
 
 fn signed_in(request: &Request, ctx: &Ctx<'_>) -> Result<sessions::Current, AppError> {
@@ -175,7 +179,7 @@ pub fn sign_out_elsewhere(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppE
     {
         store.delete(&session_key(sid))?;
     }
-    Ok(see_other("/").into())
+    Ok(log::with_outcome(see_other("/"), "signed_out_elsewhere").into())
 }
 
 /// `GET /account/export`: everything Bio keeps about the signed-in account, as a JSON download.
@@ -187,5 +191,5 @@ pub fn export(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
         "content-disposition",
         "attachment; filename=\"bio-account.json\"",
     );
-    Ok(response.into())
+    Ok(log::with_outcome(response, "exported").into())
 }

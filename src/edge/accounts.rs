@@ -121,7 +121,7 @@ pub fn note_refusal(ctx: &Ctx<'_>, user_handle: &str, code: &str) {
             Ok(Write::Done) => return,
             Ok(Write::Conflict) => continue,
             Err(error) => {
-                eprintln!("bio: could not record a security event: {}", error.code);
+                super::log::note("security_event_unrecorded", error.code);
                 return;
             }
         }

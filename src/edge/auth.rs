@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use super::accounts::{self, Lookup};
 use super::request::{browser_id, cookie, json_body, random, require_origin};
 use super::stores::Write;
-use super::{AppError, Ctx, Reply, headers, limits, sessions};
+use super::{AppError, Ctx, Reply, headers, limits, log, sessions};
 use crate::account::records::{
     CredentialIndex, SpentCeremony, account_key, credential_digest, credential_key, spent_key,
 };
@@ -73,7 +73,7 @@ pub fn start(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     if new_browser {
         response.append_header("set-cookie", session::browser_cookie(&browser));
     }
-    Ok(response.into())
+    Ok(log::with_outcome(response, "ceremony_started").into())
 }
 
 /// The options and the sealed token for a ceremony, as `/auth/start` and `/account/confirm`
@@ -126,6 +126,10 @@ fn finish_counted(
     // The ceremony is spent from here on, whatever the outcome.
     spend(ctx, &claims)?;
     let rp = relying_party(ctx);
+    let outcome = match credential {
+        Credential::Registration(_) => "registered",
+        Credential::Authentication(_) => "signed_in",
+    };
     let (account, digest, sid) = match credential {
         Credential::Registration(response) => register(ctx, &rp, &claims, &challenge, &response)?,
         Credential::Authentication(response) => authenticate(ctx, &rp, &challenge, &response)?,
@@ -137,7 +141,7 @@ fn finish_counted(
     );
     response.append_header("set-cookie", session_cookie);
     response.append_header("set-cookie", hint_cookie(ctx, &account));
-    Ok(response.into())
+    Ok(log::with_outcome(response, outcome).into())
 }
 
 /// The relying party as configured.

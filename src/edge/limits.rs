@@ -44,7 +44,7 @@ pub fn count(ctx: &Ctx<'_>, counted: Counted, subject: &[u8]) -> Option<u64> {
         let stored = match store.get::<Window>(&key) {
             Ok(stored) => stored,
             Err(error) => {
-                eprintln!("bio: limit {}: {}", counted.prefix(), error.code);
+                super::log::note("limit_uncounted", error.code);
                 return None;
             }
         };
@@ -62,7 +62,7 @@ pub fn count(ctx: &Ctx<'_>, counted: Counted, subject: &[u8]) -> Option<u64> {
             Ok(Write::Done) => return None,
             Ok(Write::Conflict) => continue,
             Err(error) => {
-                eprintln!("bio: limit {}: {}", counted.prefix(), error.code);
+                super::log::note("limit_uncounted", error.code);
                 return None;
             }
         }
