@@ -243,15 +243,13 @@ fn refused_attempts_since(account: &Account, previous_visit_at: Option<u64>) -> 
 }
 
 /// The owner's own sign-ins that a lenient policy let through since the previous visit, each
-/// kind once. Inclusive of the previous visit's second: an anomaly recorded by a sign-in in the
-/// same second as the one before it must still be told (times are whole seconds).
+/// kind once: those after the previous visit, and those of the current sign-in even when it
+/// fell in the previous visit's second (times are whole seconds).
 fn anomalies_since(account: &Account, previous_visit_at: Option<u64>) -> Vec<Notice> {
     let mut notices = Vec::new();
-    for event in account
-        .security_events
-        .iter()
-        .filter(|e| previous_visit_at.is_none_or(|previous| e.at >= previous))
-    {
+    for event in account.security_events.iter().filter(|e| {
+        previous_visit_at.is_none_or(|previous| e.at > previous) || e.at == account.last_used_at
+    }) {
         let notice = match event.code.as_str() {
             rules::SIGN_COUNT_NOT_INCREASED => Notice::CounterDidNotIncrease,
             rules::BACKUP_ELIGIBILITY_CHANGED => Notice::BackupEligibilityChanged,
