@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod export;
+pub mod inventory;
 pub mod names;
 pub mod records;
 pub mod rules;

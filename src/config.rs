@@ -20,6 +20,8 @@ pub const MAX_ORIGINS: usize = 16;
 pub const MAX_AGENT_DEADLINE_MS: u64 = 10_000;
 /// `agent_deadline_ms` when the key is absent.
 pub const DEFAULT_AGENT_DEADLINE_MS: u64 = 2_000;
+/// Upper bound of `agent_hold_ms`: the hold delays the page's first byte, so it stays short.
+pub const MAX_AGENT_HOLD_MS: u64 = 200;
 
 /// The names of the stores one request reads; tests point them at stores broken on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,11 +68,13 @@ pub struct RawConfig {
     pub user_verification: Option<String>,
     pub agent_upstream: Option<String>,
     pub agent_deadline_ms: Option<String>,
+    pub agent_hold_ms: Option<String>,
     pub counter_policy: Option<String>,
     pub limit_failures_per_ip: Option<String>,
     pub limit_failures_per_credential: Option<String>,
     pub limit_registrations_per_ip: Option<String>,
     pub agent_test_modes: Option<String>,
+    pub test_inventory: Option<String>,
     pub session_key_current: Option<Vec<u8>>,
     pub session_key_previous: Option<Vec<u8>>,
 }
@@ -84,6 +88,10 @@ pub struct Config {
     pub user_verification: UserVerification,
     pub agent_upstream: bool,
     pub agent_deadline_ms: u64,
+    /// How long the signed-in page waits for the upstream agent before it sends its first byte
+    /// (`agent_hold_ms`, 0 when absent): an answer in by then is written with the page in one
+    /// piece; otherwise the shell goes out and the rest follows when the agent answers.
+    pub agent_hold_ms: u64,
     /// How sign-ins treat a counter that did not increase and a changed BE flag
     /// (`counter_policy`: `flag`, the default, or `strict`).
     pub sign_in_policy: Policy,
@@ -92,6 +100,9 @@ pub struct Config {
     /// Whether the test header `x-bio-agent-mode` reaches the upstream agent (local and test
     /// services only; off when absent).
     pub agent_test_modes: bool,
+    /// Whether `GET /_bio/inventory` answers (load and test services only; off when absent):
+    /// it lists every account's user handle.
+    pub test_inventory: bool,
     pub keys: SigningKeys,
 }
 
@@ -105,9 +116,11 @@ impl fmt::Debug for Config {
             .field("user_verification", &self.user_verification)
             .field("agent_upstream", &self.agent_upstream)
             .field("agent_deadline_ms", &self.agent_deadline_ms)
+            .field("agent_hold_ms", &self.agent_hold_ms)
             .field("sign_in_policy", &self.sign_in_policy)
             .field("limits", &self.limits)
             .field("agent_test_modes", &self.agent_test_modes)
+            .field("test_inventory", &self.test_inventory)
             .finish_non_exhaustive()
     }
 }
@@ -194,10 +207,27 @@ impl Config {
                 }
             },
         };
+        let agent_hold_ms = match raw.agent_hold_ms.as_deref() {
+            None => 0,
+            Some(text) => match text.parse::<u64>() {
+                Ok(ms) if ms <= MAX_AGENT_HOLD_MS && ms < agent_deadline_ms => ms,
+                _ => {
+                    return Err(invalid(
+                        "agent_hold_ms",
+                        "must be a whole number of milliseconds from 0 to 200, below agent_deadline_ms",
+                    ));
+                }
+            },
+        };
         let agent_test_modes = match raw.agent_test_modes.as_deref() {
             Some("on") => true,
             Some("off") | None => false,
             Some(_) => return Err(invalid("agent_test_modes", "must be `on` or `off`")),
+        };
+        let test_inventory = match raw.test_inventory.as_deref() {
+            Some("on") => true,
+            Some("off") | None => false,
+            Some(_) => return Err(invalid("test_inventory", "must be `on` or `off`")),
         };
         let sign_in_policy = match raw.counter_policy.as_deref() {
             Some("flag") | None => Policy::FLAG,
@@ -250,9 +280,11 @@ impl Config {
             user_verification,
             agent_upstream,
             agent_deadline_ms,
+            agent_hold_ms,
             sign_in_policy,
             limits,
             agent_test_modes,
+            test_inventory,
             keys: SigningKeys { current, previous },
         })
     }

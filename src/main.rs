@@ -4,14 +4,14 @@
 //! `stream_to_client()`. Host builds get a stub: the edge exists only in wasm32.
 
 #[cfg(target_arch = "wasm32")]
-use bio::edge::{self, Route, account, auth, health, pages, well_known};
+use bio::edge::{self, Route, account, auth, health, inventory, pages, well_known};
 #[cfg(target_arch = "wasm32")]
 use fastly::http::Method;
 
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 11] {
+pub fn routes() -> [Route; 12] {
     [
         route(Method::GET, "/", pages::home),
         route(
@@ -32,6 +32,8 @@ pub fn routes() -> [Route; 11] {
         ),
         route(Method::GET, "/account/export", account::export),
         route(Method::GET, health::PATH, health::healthz),
+        // Answers 404 unless bio_config `test_inventory = on` (load and test services only).
+        route(Method::GET, inventory::PATH, inventory::inventory),
     ]
 }
 

@@ -8,11 +8,13 @@ fn raw() -> RawConfig {
         user_verification: Some("required".into()),
         agent_upstream: None,
         agent_deadline_ms: None,
+        agent_hold_ms: None,
         counter_policy: None,
         limit_failures_per_ip: None,
         limit_failures_per_credential: None,
         limit_registrations_per_ip: None,
         agent_test_modes: None,
+        test_inventory: None,
         session_key_current: Some(vec![7; 32]),
         session_key_previous: None,
     }
@@ -30,9 +32,14 @@ fn a_complete_config_is_accepted_with_defaults() {
     assert_eq!(config.user_verification, UserVerification::Required);
     assert!(!config.agent_upstream);
     assert_eq!(config.agent_deadline_ms, DEFAULT_AGENT_DEADLINE_MS);
+    assert_eq!(config.agent_hold_ms, 0, "no hold unless asked for");
     assert!(
         !config.agent_test_modes,
         "test modes are off unless asked for"
+    );
+    assert!(
+        !config.test_inventory,
+        "the inventory is off unless asked for"
     );
     assert!(config.keys.previous.is_none());
     // One credential per account: a counter or BE anomaly is flagged, not a lockout.
@@ -43,6 +50,12 @@ fn a_complete_config_is_accepted_with_defaults() {
     })
     .unwrap();
     assert_eq!(strict.sign_in_policy, Policy::STRICT);
+    let held = check(RawConfig {
+        agent_hold_ms: Some("25".into()),
+        ..raw()
+    })
+    .unwrap();
+    assert_eq!(held.agent_hold_ms, 25);
 }
 
 #[test]
@@ -133,6 +146,26 @@ fn each_bad_value_is_named() {
         (
             |r| r.agent_deadline_ms = Some("2s".into()),
             "`agent_deadline_ms` is invalid",
+        ),
+        (
+            |r| r.agent_hold_ms = Some("201".into()),
+            "`agent_hold_ms` is invalid",
+        ),
+        (
+            |r| r.agent_hold_ms = Some("-1".into()),
+            "`agent_hold_ms` is invalid",
+        ),
+        (
+            // A hold as long as the whole deadline would never stream at all.
+            |r| {
+                r.agent_deadline_ms = Some("100".into());
+                r.agent_hold_ms = Some("100".into());
+            },
+            "`agent_hold_ms` is invalid",
+        ),
+        (
+            |r| r.test_inventory = Some("yes".into()),
+            "`test_inventory` is invalid",
         ),
         (
             |r| r.counter_policy = Some("lenient".into()),

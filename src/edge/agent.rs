@@ -11,8 +11,8 @@
 use std::io::Read as _;
 use std::time::{Duration, Instant};
 
-use fastly::Request;
 use fastly::http::request::{PendingRequest, PollResult, SendErrorCause};
+use fastly::{Body, Request};
 
 use super::request::header_str;
 use crate::agent::upstream::MAX_UPSTREAM_BYTES;
@@ -37,10 +37,20 @@ pub fn strip_test_mode(visitor: &mut Request, allowed: bool) {
     }
 }
 
-/// A call in flight.
+/// A call in flight: waiting for the answer's head, or reading its body.
 pub struct InFlight {
-    pending: PendingRequest,
+    stage: Stage,
     started: Instant,
+}
+
+enum Stage {
+    // Boxed: the SDK's pending request is large, and a call is moved between the page's steps.
+    Waiting(Box<PendingRequest>),
+    Reading {
+        status: u16,
+        body: Body,
+        bytes: Vec<u8>,
+    },
 }
 
 /// Sends the context to the upstream agent without waiting; the failure when it could not be
@@ -58,7 +68,10 @@ pub fn send(
     let started = Instant::now();
     request
         .send_async(BACKEND)
-        .map(|pending| InFlight { pending, started })
+        .map(|pending| InFlight {
+            stage: Stage::Waiting(Box::new(pending)),
+            started,
+        })
         .map_err(|_| UpstreamAnswer::Unreachable)
 }
 
@@ -81,62 +94,88 @@ impl Outcome {
     }
 }
 
-/// Waits for the answer until `deadline` after it was sent.
+/// Where [`advance`] left a call.
+pub enum Progress {
+    Done(Outcome),
+    Pending(InFlight),
+}
+
+/// Waits for the whole answer until `deadline` after it was sent; past it the agent timed out.
 pub fn wait(in_flight: InFlight, deadline: Duration) -> Outcome {
-    let InFlight {
-        mut pending,
-        started,
-    } = in_flight;
-    let mut response = loop {
-        match pending.poll() {
-            PollResult::Done(Ok(response)) => break response,
-            PollResult::Done(Err(error)) => {
-                let answer = match error.root_cause() {
-                    SendErrorCause::HttpResponseTimeout
-                    | SendErrorCause::ConnectionTimeout
-                    | SendErrorCause::DnsTimeout => UpstreamAnswer::TimedOut,
-                    _ => UpstreamAnswer::Unreachable,
-                };
-                return Outcome::Failed(answer);
-            }
-            PollResult::Pending(still) => pending = still,
-        }
-        if started.elapsed() >= deadline {
-            return Outcome::Failed(UpstreamAnswer::TimedOut);
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let status = response.get_status().as_u16();
-    let mut body = response.take_body();
-    let mut bytes = Vec::new();
-    let mut chunk = [0u8; 4096];
+    match advance(in_flight, deadline) {
+        Progress::Done(outcome) => outcome,
+        Progress::Pending(_) => Outcome::Failed(UpstreamAnswer::TimedOut),
+    }
+}
+
+/// Moves the exchange on until it is done or `until` after it was sent has passed, whichever
+/// comes first; what is still to come is handed back. The page calls it twice: for the short
+/// hold before its first byte, then for the rest of the deadline after the shell went out.
+pub fn advance(in_flight: InFlight, until: Duration) -> Progress {
+    let InFlight { mut stage, started } = in_flight;
     loop {
-        // The deadline is checked before every read. The SDK has no time-bounded read, but a
+        // Checked before every poll and every read. The SDK has no time-bounded read, but a
         // read returns as soon as any bytes arrive, and the backend's between-bytes timeout ends
-        // one that waits for none: the page waits at most the deadline plus one gap between
-        // two chunks of the agent's answer, however slowly it trickles.
-        if started.elapsed() >= deadline {
-            return Outcome::Failed(UpstreamAnswer::TimedOut);
+        // one that waits for none: a call overruns `until` by at most one gap between two chunks
+        // of the agent's answer, however slowly it trickles.
+        if started.elapsed() >= until {
+            return Progress::Pending(InFlight { stage, started });
         }
-        match body.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(read) => {
-                bytes.extend_from_slice(chunk.get(..read).unwrap_or_default());
-                // One byte past the limit is enough for the core to refuse it as too large.
-                if bytes.len() > MAX_UPSTREAM_BYTES {
-                    bytes.truncate(MAX_UPSTREAM_BYTES + 1);
-                    break;
+        stage = match stage {
+            Stage::Waiting(pending) => match (*pending).poll() {
+                PollResult::Done(Ok(mut response)) => Stage::Reading {
+                    status: response.get_status().as_u16(),
+                    body: response.take_body(),
+                    bytes: Vec::new(),
+                },
+                PollResult::Done(Err(error)) => {
+                    let answer = match error.root_cause() {
+                        SendErrorCause::HttpResponseTimeout
+                        | SendErrorCause::ConnectionTimeout
+                        | SendErrorCause::DnsTimeout => UpstreamAnswer::TimedOut,
+                        _ => UpstreamAnswer::Unreachable,
+                    };
+                    return Progress::Done(Outcome::Failed(answer));
+                }
+                PollResult::Pending(still) => {
+                    std::thread::sleep(Duration::from_millis(1));
+                    Stage::Waiting(Box::new(still))
+                }
+            },
+            Stage::Reading {
+                status,
+                mut body,
+                mut bytes,
+            } => {
+                let mut chunk = [0u8; 4096];
+                match body.read(&mut chunk) {
+                    Ok(0) => {
+                        return Progress::Done(Outcome::Answer {
+                            status,
+                            body: bytes,
+                        });
+                    }
+                    Ok(read) => {
+                        bytes.extend_from_slice(chunk.get(..read).unwrap_or_default());
+                        // One byte past the limit is enough for the core to refuse it as too
+                        // large.
+                        if bytes.len() > MAX_UPSTREAM_BYTES {
+                            bytes.truncate(MAX_UPSTREAM_BYTES + 1);
+                            return Progress::Done(Outcome::Answer {
+                                status,
+                                body: bytes,
+                            });
+                        }
+                    }
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => return Progress::Done(Outcome::Failed(UpstreamAnswer::TimedOut)),
+                }
+                Stage::Reading {
+                    status,
+                    body,
+                    bytes,
                 }
             }
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return Outcome::Failed(UpstreamAnswer::TimedOut),
-        }
-    }
-    if started.elapsed() > deadline {
-        return Outcome::Failed(UpstreamAnswer::TimedOut);
-    }
-    Outcome::Answer {
-        status,
-        body: bytes,
+        };
     }
 }

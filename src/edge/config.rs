@@ -40,11 +40,13 @@ pub fn load(names: &StoreNames<'_>) -> Result<Config, ConfigError> {
         user_verification: text("user_verification")?,
         agent_upstream: text("agent_upstream")?,
         agent_deadline_ms: text("agent_deadline_ms")?,
+        agent_hold_ms: text("agent_hold_ms")?,
         counter_policy: text("counter_policy")?,
         limit_failures_per_ip: text("limit_failures_per_ip")?,
         limit_failures_per_credential: text("limit_failures_per_credential")?,
         limit_registrations_per_ip: text("limit_registrations_per_ip")?,
         agent_test_modes: text("agent_test_modes")?,
+        test_inventory: text("test_inventory")?,
         session_key_current: secret("session_key_current")?,
         session_key_previous: secret("session_key_previous")?,
     };

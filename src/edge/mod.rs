@@ -17,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod headers;
 pub mod health;
+pub mod inventory;
 pub mod limits;
 pub mod log;
 pub mod pages;

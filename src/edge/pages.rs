@@ -4,12 +4,18 @@
 //! cookie, and, right after a real deletion (proven by its one-shot signed cookie), naming the
 //! deleted credential so the script can ask the passkey provider to forget it.
 //!
-//! Signed in with an upstream agent: the page is streamed. The shell (head, CSS, the signed-in
-//! header with Logout) is sent and flushed first; the upstream agent, already called with
-//! `send_async`, is waited for only after that; then the agent's payload is rendered on the
-//! server and the stream finished. The agent never delays the first bytes, and the page always
-//! completes: an upstream that is slow, broken or off leaves the built-in result and a clear
-//! "agent unavailable" line. With nothing to wait for, the page is written in one piece.
+//! Signed in with an upstream agent: the agent is called with `send_async` first. If its whole
+//! answer is in within `agent_hold_ms` (0, no hold, unless configured), the page is written in
+//! one piece. Otherwise the page is streamed: the shell (head, CSS, the signed-in header with
+//! Logout) is sent and flushed, the agent is waited for only after that (until
+//! `agent_deadline_ms`), then its payload is rendered on the server and the stream finished. The
+//! agent delays the first bytes by at most the hold, and the page always completes: an upstream
+//! that is slow, broken or off leaves the built-in result and a clear "agent unavailable" line.
+//! With nothing to wait for, the page is written in one piece.
+//!
+//! Why one piece matters: a response written in two or more segments on a kept-alive connection
+//! waits for the client's delayed ACK (~40 ms) on servers without `TCP_NODELAY`, such as
+//! Viceroy. In production the hold only costs time to first byte (BENCHMARKS.md).
 
 use std::io::{BufWriter, Write};
 use std::time::Duration;
@@ -53,16 +59,17 @@ pub fn home(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     if let Some(id) = &new_browser {
         head.append_header("set-cookie", session::browser_cookie(id));
     }
-    if !ctx.config.agent_upstream {
-        // Nothing to wait for: the whole page in one write (a page streamed in pieces waits for
-        // the client's delayed ACK on servers without TCP_NODELAY).
+    let upstream = call_agent(&request, ctx, &current);
+    if !matches!(upstream, Upstream::Pending(_)) {
+        // Nothing left to wait for: the whole page in one write (a page streamed in pieces
+        // waits for the client's delayed ACK on servers without TCP_NODELAY, such as Viceroy).
         let mut body = Vec::with_capacity(16 * 1024);
-        let _ = signed_in_page(&request, ctx, &current, &mut body);
+        let _ = write_signed_in(ctx, &current, upstream, &mut body);
         return Ok(head.with_body(body).into());
     }
     let mut stream = headers::finish(head).stream_to_client();
     // A client that hung up makes every write fail; there is nobody left to answer.
-    let _ = signed_in_page(&request, ctx, &current, &mut stream);
+    let _ = write_signed_in(ctx, &current, upstream, &mut stream);
     let _ = stream.finish();
     Ok(Reply::Streamed)
 }
@@ -98,30 +105,70 @@ fn signed_out_page(request: &Request, ctx: &Ctx<'_>) -> Response {
     response
 }
 
-/// Writes the signed-in page to `out` (the client stream, or a buffer in tests): the shell, a
-/// flush, then the agent's part once it is ready, then the tail.
+/// The upstream agent's part of the signed-in page when the page starts to go out.
+pub enum Upstream {
+    /// Bio calls no upstream agent (`agent_upstream = off`).
+    Off,
+    /// The exchange is over: answered, failed, or never sent.
+    Done(agent::Outcome),
+    /// Still under way: the shell is flushed first, then this is waited for.
+    Pending(agent::InFlight),
+}
+
+/// Writes the signed-in page to `out` (a buffer in tests): the agent called, held for, and the
+/// page written as [`write_signed_in`] does.
 pub fn signed_in_page(
     request: &Request,
     ctx: &Ctx<'_>,
     current: &sessions::Current,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let upstream = call_agent(request, ctx, current);
+    write_signed_in(ctx, current, upstream, out)
+}
+
+/// Asks the upstream agent (when there is one) and waits up to `agent_hold_ms` for its whole
+/// answer, so that a fast agent's answer goes out with the page in one piece.
+pub fn call_agent(request: &Request, ctx: &Ctx<'_>, current: &sessions::Current) -> Upstream {
+    if !ctx.config.agent_upstream {
+        return Upstream::Off;
+    }
+    let input = agent_input(ctx, current);
+    match agent::send(&AgentContext::from_input(&input), request) {
+        Err(failed) => Upstream::Done(agent::Outcome::Failed(failed)),
+        Ok(in_flight) if ctx.config.agent_hold_ms == 0 => Upstream::Pending(in_flight),
+        Ok(in_flight) => {
+            match agent::advance(in_flight, Duration::from_millis(ctx.config.agent_hold_ms)) {
+                agent::Progress::Done(outcome) => Upstream::Done(outcome),
+                agent::Progress::Pending(in_flight) => Upstream::Pending(in_flight),
+            }
+        }
+    }
+}
+
+fn agent_input<'a>(ctx: &'a Ctx<'_>, current: &'a sessions::Current) -> AgentInput<'a> {
     let account = &current.account.value;
-    let input = AgentInput {
+    AgentInput {
         account,
         session_expires_at: current.record.expires_at,
         now: ctx.now,
         client: &ctx.client,
         previous_visit_at: account.previous_sign_in_at,
-    };
-    // 1. Ask the upstream agent first, so it works while the shell streams.
-    let in_flight = if ctx.config.agent_upstream {
-        Some(agent::send(&AgentContext::from_input(&input), request))
-    } else {
-        None
-    };
+    }
+}
 
-    // 2. The shell, flushed before anything waits.
+/// Writes the signed-in page to `out`: the shell; then, while the agent is still `Pending`, a
+/// flush and the wait; then the agent's part and the tail.
+pub fn write_signed_in(
+    ctx: &Ctx<'_>,
+    current: &sessions::Current,
+    upstream: Upstream,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let input = agent_input(ctx, current);
+    let account = input.account;
+
+    // 1. The shell.
     let view = SignedInView {
         rp_name: &ctx.config.rp_name,
         name: &account.name,
@@ -142,22 +189,26 @@ pub fn signed_in_page(
         data.push(("credential-id", account.credential_id.as_str()));
     }
     out.write_all(render_to_string(signed_in_shell(&view, &data)).as_bytes())?;
-    out.flush()?;
 
-    // 3. The agent: built-in facts, plus the upstream's answer when it comes in time.
-    let outcome = in_flight.map(|sent| match sent {
-        Ok(in_flight) => agent::wait(
-            in_flight,
-            Duration::from_millis(ctx.config.agent_deadline_ms),
-        ),
-        Err(failed) => agent::Outcome::Failed(failed),
-    });
+    // 2. The agent: built-in facts, plus the upstream's answer when it comes in time. Only an
+    //    exchange still under way makes the shell go out before it.
+    let outcome = match upstream {
+        Upstream::Off => None,
+        Upstream::Done(outcome) => Some(outcome),
+        Upstream::Pending(in_flight) => {
+            out.flush()?;
+            Some(agent::wait(
+                in_flight,
+                Duration::from_millis(ctx.config.agent_deadline_ms),
+            ))
+        }
+    };
     let answer = outcome
         .as_ref()
         .map_or(UpstreamAnswer::Off, agent::Outcome::as_answer);
     let payload = run_agent(&AccountAgent, &input, answer);
 
-    // 4. The payload and the tail, then the end of the stream.
+    // 3. The payload and the tail, then the end of the stream.
     let mut buffered = BufWriter::with_capacity(16 * 1024, out);
     render_payload(&payload, &mut buffered)?;
     signed_in_tail()
