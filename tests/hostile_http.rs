@@ -175,6 +175,7 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         "/account/export",
         "/.well-known/passkey-endpoints",
         "/healthz",
+        "/_bio/inventory",
         "/nope",
         "/auth/nope",
         "/auth/finish/",
@@ -276,6 +277,10 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         .with_header("content-type", "application/json");
     doubled.append_header("content-type", "text/plain");
     corpus.push(doubled.with_body(finish_body));
+
+    // The test-only inventory is off in this configuration: a 404 like any unknown path.
+    let inventory = send(Request::get(format!("{ORIGIN}/_bio/inventory"))).unwrap();
+    assert_eq!(inventory.get_status(), fastly::http::StatusCode::NOT_FOUND);
 
     let total = corpus.len();
     assert!(total >= 150, "{total} requests");
