@@ -73,6 +73,7 @@ pub struct RawConfig {
     pub limit_failures_per_ip: Option<String>,
     pub limit_failures_per_credential: Option<String>,
     pub limit_registrations_per_ip: Option<String>,
+    pub limit_flood_rps_per_ip: Option<String>,
     pub agent_test_modes: Option<String>,
     pub test_inventory: Option<String>,
     pub session_key_current: Option<Vec<u8>>,
@@ -260,6 +261,15 @@ impl Config {
                 "limit_registrations_per_ip",
                 defaults.registrations_per_ip,
             )?,
+            flood_rps_per_ip: match raw.limit_flood_rps_per_ip.as_deref() {
+                None => defaults.flood_rps_per_ip,
+                Some(text) => crate::limits::parse_flood_rps(text).ok_or_else(|| {
+                    invalid(
+                        "limit_flood_rps_per_ip",
+                        "must be a whole number of requests per second from 0 (off) to 10000",
+                    )
+                })?,
+            },
         };
         let current = raw
             .session_key_current

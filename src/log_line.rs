@@ -3,7 +3,7 @@
 //!
 //! ```json
 //! {"time":"2025-11-25T09:14:03.512Z","route":"/auth/finish","method":"POST","status":409,
-//!  "duration_ms":41,"outcome":"challenge_used","country":"FR"}
+//!  "duration_ms":41,"outcome":"challenge_used","country":"FR","heap_kib":192}
 //! ```
 //!
 //! What a line never holds: a secret, a cookie, a challenge, a user handle, a credential id, an
@@ -46,6 +46,9 @@ pub struct RequestLog<'a> {
     pub country: Option<&'a str>,
     /// A server-side failure's detail (5xx only).
     pub detail: Option<&'a str>,
+    /// How much the guest's linear memory grew while it served the request, in KiB (what the
+    /// heap needed beyond the memory the instance started with); `None` off wasm.
+    pub heap_kib: Option<u64>,
 }
 
 impl RequestLog<'_> {
@@ -63,6 +66,9 @@ impl RequestLog<'_> {
         }
         if let Some(detail) = self.detail {
             line.insert("detail".into(), json!(truncate(detail, MAX_DETAIL_LEN)));
+        }
+        if let Some(heap_kib) = self.heap_kib {
+            line.insert("heap_kib".into(), json!(heap_kib));
         }
         Value::Object(line).to_string()
     }

@@ -53,6 +53,7 @@ fn ctx_on(now: u64, secrets: &'static str, kv: &'static dyn KvBackend) -> Ctx<'s
         failures_per_ip: generous,
         failures_per_credential: generous,
         registrations_per_ip: generous,
+        flood_rps_per_ip: 0,
     };
     Ctx {
         config,

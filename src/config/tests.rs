@@ -13,6 +13,7 @@ fn raw() -> RawConfig {
         limit_failures_per_ip: None,
         limit_failures_per_credential: None,
         limit_registrations_per_ip: None,
+        limit_flood_rps_per_ip: None,
         agent_test_modes: None,
         test_inventory: None,
         session_key_current: Some(vec![7; 32]),
@@ -162,6 +163,10 @@ fn each_bad_value_is_named() {
                 r.agent_hold_ms = Some("100".into());
             },
             "`agent_hold_ms` is invalid",
+        ),
+        (
+            |r| r.limit_flood_rps_per_ip = Some("10001".into()),
+            "`limit_flood_rps_per_ip` is invalid",
         ),
         (
             |r| r.test_inventory = Some("yes".into()),

@@ -45,6 +45,7 @@ pub fn load(names: &StoreNames<'_>) -> Result<Config, ConfigError> {
         limit_failures_per_ip: text("limit_failures_per_ip")?,
         limit_failures_per_credential: text("limit_failures_per_credential")?,
         limit_registrations_per_ip: text("limit_registrations_per_ip")?,
+        limit_flood_rps_per_ip: text("limit_flood_rps_per_ip")?,
         agent_test_modes: text("agent_test_modes")?,
         test_inventory: text("test_inventory")?,
         session_key_current: secret("session_key_current")?,

@@ -3,10 +3,15 @@
 //! preconditions. The limiter never makes a request fail by its own fault: a store error while
 //! counting is logged and ignored.
 //!
-//! Fastly's Edge Rate Limiting would stop floods before they reach the guest; it is a no-op
-//! under Viceroy, so these KV windows are what the tests exercise and what production relies on.
+//! In front of them, [`flood_guard`]: Fastly's Edge Rate Limiting (a rate counter and a penalty
+//! box, per POP) refuses an address that sends POSTs faster than `limit_flood_rps_per_ip`, before
+//! any store is read. It is a no-op under Viceroy, so the KV windows are what the tests exercise
+//! and what production relies on for the limits people can notice; the flood guard only keeps a
+//! flood from costing KV operations.
 
 use std::time::Duration;
+
+use fastly::erl::{ERL, Penaltybox, RateCounter, RateWindow};
 
 use super::stores::Write;
 use super::{AppError, Ctx};
@@ -68,6 +73,36 @@ pub fn count(ctx: &Ctx<'_>, counted: Counted, subject: &[u8]) -> Option<u64> {
         }
     }
     None
+}
+
+/// Edge Rate Limiting's rate counter and penalty box (created by name on first use).
+const RATE_COUNTER: &str = "bio_posts";
+const PENALTY_BOX: &str = "bio_flooding";
+/// How long a flooding address is refused (Edge Rate Limiting takes whole minutes).
+const PENALTY: Duration = Duration::from_secs(60);
+
+/// Counts one POST from the client's address with Edge Rate Limiting: 429 once the address
+/// averaged more than `limit_flood_rps_per_ip` a second over 10 s (it is then refused for a
+/// minute). The entry is a keyed digest of the address. Off at 0; a limiter error lets the
+/// request through (noted in the log), like the KV windows.
+pub fn flood_guard(ctx: &Ctx<'_>) -> Result<(), AppError> {
+    let rps = ctx.config.limits.flood_rps_per_ip;
+    let Some(ip) = ctx.client.ip.as_deref().filter(|_| rps > 0) else {
+        return Ok(());
+    };
+    let entry = ctx.config.keys.keyed_digest(b"flood-ip", ip.as_bytes());
+    let limiter = ERL::open(
+        RateCounter::open(RATE_COUNTER),
+        Penaltybox::open(PENALTY_BOX),
+    );
+    match limiter.check_rate(&entry, 1, RateWindow::TenSecs, rps, PENALTY) {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(rate_limited(PENALTY.as_secs())),
+        Err(_) => {
+            super::log::note("flood_guard_unavailable", "erl_error");
+            Ok(())
+        }
+    }
 }
 
 /// 429 with `Retry-After`.

@@ -99,6 +99,7 @@ pub fn dispatch(routes: &[Route], request: Request, stores: StoreNames<'_>) {
 pub fn handle(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Option<Response> {
     let started = Instant::now();
     let started_unix_ms = now_unix_ms();
+    let memory_at_start = memory_bytes();
     let method = request.get_method().clone();
     let path = request.get_path().to_owned();
     let client = client_info(&request);
@@ -133,6 +134,9 @@ pub fn handle(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Opt
         outcome: &outcome,
         country: country.as_deref(),
         detail: detail.as_deref(),
+        heap_kib: memory_bytes()
+            .zip(memory_at_start)
+            .map(|(now, start)| now.saturating_sub(start) / 1024),
     });
     response.map(headers::finish)
 }
@@ -158,6 +162,11 @@ fn run(
         now: now_unix(),
         client,
     };
+    // Every POST is a ceremony or an account action: a flood from one address stops here,
+    // before any store is read.
+    if request.get_method() == Method::POST {
+        limits::flood_guard(&ctx)?;
+    }
     handler(request, &ctx)
 }
 
@@ -183,6 +192,24 @@ pub fn find(routes: &[Route], method: &Method, path: &str) -> Result<Handler, Ap
         Err(AppError::not_found())
     } else {
         Err(AppError::method_not_allowed(allowed.join(", ")))
+    }
+}
+
+/// The guest's linear memory, in bytes. It only grows, and an instance serves one request, so
+/// its growth over a request is the most the heap needed beyond the instance's first memory.
+fn memory_bytes() -> Option<u64> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let pages = core::arch::wasm32::memory_size(0);
+        Some(
+            u64::try_from(pages)
+                .unwrap_or(u64::MAX)
+                .saturating_mul(65_536),
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
     }
 }
 

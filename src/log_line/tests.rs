@@ -10,6 +10,7 @@ fn sample() -> RequestLog<'static> {
         outcome: "challenge_used",
         country: Some("FR"),
         detail: None,
+        heap_kib: Some(192),
     }
 }
 
@@ -28,7 +29,8 @@ fn a_line_has_exactly_the_documented_members() {
         line,
         parse(
             r#"{"time":"2025-11-25T09:14:03.512Z","route":"/auth/finish","method":"POST",
-                "status":409,"duration_ms":41,"outcome":"challenge_used","country":"FR"}"#
+                "status":409,"duration_ms":41,"outcome":"challenge_used","country":"FR",
+                "heap_kib":192}"#
                 .replace(['\n', ' '], "")
                 .as_str()
         )
@@ -40,12 +42,17 @@ fn country_and_detail_are_optional() {
     let line = parse(
         &RequestLog {
             country: None,
+            heap_kib: None,
             ..sample()
         }
         .to_line(),
     );
     assert!(!line.contains_key("country"));
     assert!(!line.contains_key("detail"));
+    assert!(
+        !line.contains_key("heap_kib"),
+        "off wasm there is no heap figure"
+    );
     let line = parse(
         &RequestLog {
             status: 500,

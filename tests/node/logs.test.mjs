@@ -9,7 +9,7 @@ import { b64, register } from './authenticator.mjs';
 const BASE = process.env.BIO_BASE_URL ?? 'http://localhost:7678';
 const LOG = process.env.BIO_VICEROY_LOG;
 const PREFIX = 'bio_requests :: ';
-const FIELDS = ['time', 'route', 'method', 'status', 'duration_ms', 'outcome', 'country', 'detail'];
+const FIELDS = ['time', 'route', 'method', 'status', 'duration_ms', 'outcome', 'country', 'detail', 'heap_kib'];
 const ROUTES = ['/', '/auth/start', '/auth/finish', '/logout', '/account/delete', '/healthz', 'unmatched'];
 
 const lines = () => readFileSync(LOG, 'latin1').split('\n')
@@ -61,6 +61,7 @@ test('one JSON line per request, with the documented fields and nothing secret',
     assert.match(entry.method, /^[A-Z]+$/);
     assert.ok(Number.isInteger(entry.status) && entry.status >= 200 && entry.status < 600);
     assert.ok(Number.isInteger(entry.duration_ms) && entry.duration_ms >= 0);
+    assert.ok(Number.isInteger(entry.heap_kib) && entry.heap_kib >= 0, 'the guest\'s heap growth, in KiB');
     assert.match(entry.outcome, /^[a-z0-9_]{1,48}$/);
     if ('country' in entry) assert.match(entry.country, /^[A-Z]{2}$/);
   }
