@@ -208,6 +208,43 @@ fn main() {
         .unwrap();
     crate_rs_key.verify(pkcs1(), &rs_digest, &rs_sig).unwrap();
 
+    // One EdDSA credential and one assertion from it; the bare check is ed25519-dalek's
+    // verify_strict, which is what Bio's COSE path calls.
+    let mut ed = SoftAuthenticator::new(Alg::EdDsa, 0xBE7E);
+    let ed_challenge = ed.random_bytes(32);
+    let ed_json = ed.authenticate(RP_ID, ORIGIN, &ed_challenge);
+    let ed_bytes = serde_json::to_vec(&ed_json).unwrap();
+    let ed_cose = ed.public_key_cose();
+    let ed_id = ed.credential_id().to_vec();
+    let ed_user = ed.user_handle().to_vec();
+    let ed_stored = StoredCredential {
+        id: &ed_id,
+        public_key_cose: &ed_cose,
+        sign_count: 0,
+        backup_eligible: Some(false),
+        user_handle: Some(&ed_user),
+    };
+    let parsed = AuthenticationResponseJson::from_slice(&ed_bytes).unwrap();
+    verify_authentication(&rp, &ed_challenge, &parsed, &ed_stored).unwrap();
+    let ed_b64 = |p: &str| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(ed_json["response"][p].as_str().unwrap())
+            .unwrap()
+    };
+    let ed_signed = [
+        ed_b64("authenticatorData"),
+        sha256(&ed_b64("clientDataJSON")).to_vec(),
+    ]
+    .concat();
+    let ed_sig = ed25519_dalek::Signature::from_slice(&ed_b64("signature")).unwrap();
+    let ed_key = {
+        let spki = ed.public_key_spki();
+        let raw: [u8; 32] = spki[spki.len() - 32..].try_into().unwrap();
+        ed25519_dalek::VerifyingKey::from_bytes(&raw).unwrap()
+    };
+    ed_key.verify_strict(&ed_signed, &ed_sig).unwrap();
+
     let rows = [
         time("registration (none)  Bio", || {
             let r = RegistrationResponseJson::from_slice(black_box(&reg_bytes)).unwrap();
@@ -247,6 +284,15 @@ fn main() {
                 &[black_box(&signed)],
                 &sig
             ));
+        }),
+        time("EdDSA authentication Bio", || {
+            let r = AuthenticationResponseJson::from_slice(black_box(&ed_bytes)).unwrap();
+            black_box(verify_authentication(&rp, &ed_challenge, &r, &ed_stored).unwrap());
+        }),
+        time("EdDSA verify         ed25519-dalek (bare)", || {
+            ed_key
+                .verify_strict(black_box(&ed_signed), black_box(&ed_sig))
+                .unwrap();
         }),
         time("RS256 authentication Bio", || {
             let r = AuthenticationResponseJson::from_slice(black_box(&rs_bytes)).unwrap();
