@@ -179,8 +179,6 @@ pub fn signed_in_tail() -> impl Render {
                      your passkey; your passkey provider is then asked to forget the passkey.";
                 button(type = "submit", class = "danger") : "Delete account";
             }
-            // Where the script says what deleting needs and how it went (read out when it does).
-            p(id = "status", class = "status", role = "status", aria-live = "polite");
         }
         : Raw("</main>");
         : document_end();
@@ -256,7 +254,6 @@ mod tests {
             html.matches("aria-labelledby=").count(),
             html.matches("<section").count()
         );
-        assert_eq!(html.matches("id=\"status\"").count(), 1);
         assert_eq!(
             html.matches("<main").count(),
             html.matches("</main>").count()
