@@ -39,13 +39,13 @@ pub fn agent_section(payload: &AgentPayload) -> impl Render + '_ {
             div(class="passkey-card") {
                 h3 : "Passkey";
                 dl {
-                    dt : "Authenticator";
+                    dt : "Provider";
                     dd : passkey.authenticator;
                     dt : "Created";
                     dd : time_tag(passkey.created_at);
                     dt : "Last used";
                     dd : time_tag(passkey.last_used_at);
-                    dt : "Backup";
+                    dt : "Sync";
                     dd : passkey.backup.label();
                     dt : "User verified at registration";
                     dd : if passkey.user_verified { "Yes" } else { "No" };
@@ -64,7 +64,8 @@ pub fn agent_section(payload: &AgentPayload) -> impl Render + '_ {
             : upstream_part(payload);
             details(class="agent-json") {
                 summary : "Agent payload (JSON)";
-                pre : serde_json::to_string_pretty(payload)
+                // Focusable, so a keyboard can scroll it (axe: scrollable-region-focusable).
+                pre(tabindex="0") : serde_json::to_string_pretty(payload)
                     .unwrap_or_else(|_| String::from("(payload could not be serialized)"));
             }
         }

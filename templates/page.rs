@@ -133,7 +133,10 @@ pub struct SignedInView<'a> {
 }
 
 /// The signed-in page's shell, sent and flushed before the agent runs: head, the signed-in
-/// header with Logout and account deletion, and the opening of the agent's section.
+/// header (the page's one `h1`, who is signed in, Logout) and the opening of the agent's part.
+///
+/// The agent's part is a plain `div`: the section inside it names itself, and a second landmark
+/// around it with the same name is what screen readers (and axe's `landmark-unique`) object to.
 pub fn signed_in_shell<'a>(
     view: &'a SignedInView<'a>,
     body_data: &'a [(&'a str, &'a str)],
@@ -142,6 +145,7 @@ pub fn signed_in_shell<'a>(
         : document_start(view.rp_name, body_data);
         : Raw("<main id=\"main\" class=\"signed-in\">");
         header(class = "account-bar") {
+            h1 : view.rp_name;
             p {
                 : "Logged in as ";
                 strong(data-testid = "user-name") : view.name;
@@ -152,7 +156,7 @@ pub fn signed_in_shell<'a>(
                        class = "link") : "Log out and forget me";
             }
         }
-        : Raw("<section id=\"agent\" aria-label=\"Your account\">");
+        : Raw("<div id=\"agent\">");
     }
 }
 
@@ -160,15 +164,16 @@ pub fn signed_in_shell<'a>(
 /// closing tags.
 pub fn signed_in_tail() -> impl Render {
     owned_html! {
-        : Raw("</section>");
-        section(id = "account", aria-label = "Manage your account") {
-            h2 : "Your account";
+        : Raw("</div>");
+        section(id = "account", aria-labelledby = "account-title") {
+            h2(id = "account-title") : "Manage your account";
             p { a(href = "/account/export", download = "bio-account.json") : "Download my data"; }
             form(method = "post", action = "/account/sessions/revoke") {
                 button(type = "submit", id = "sign-out-elsewhere") : "Sign out everywhere else";
             }
         }
-        section(class = "danger", aria-label = "Delete account") {
+        section(class = "danger", aria-labelledby = "delete-title") {
+            h2(id = "delete-title") : "Delete account";
             form(id = "delete-account", method = "post", action = "/account/delete") {
                 p : "Deleting your account removes it and its history here. You confirm it with \
                      your passkey; your passkey provider is then asked to forget the passkey.";
@@ -241,6 +246,14 @@ mod tests {
         assert!(html.contains("action=\"/logout\""));
         html.push_str(&render_to_string(signed_in_tail()));
         assert!(html.ends_with("</body></html>"));
+        // One h1 (axe's page-has-heading-one); the agent's part is no second "Your account"
+        // region (landmark-unique); each section named by its own heading.
+        assert_eq!(html.matches("<h1>").count(), 1);
+        assert!(html.contains("<div id=\"agent\">") && !html.contains("aria-label="));
+        assert_eq!(
+            html.matches("aria-labelledby=").count(),
+            html.matches("<section").count()
+        );
         assert_eq!(
             html.matches("<main").count(),
             html.matches("</main>").count()

@@ -44,13 +44,13 @@ fn renders_a_readable_summary() {
     let html = render(&payload_for(&account, UpstreamAnswer::Off));
     for expected in [
         "amber-otter-27",
-        "Apple Passwords",
-        "Synced",
+        "<dt>Provider</dt><dd>Apple Passwords</dd>",
+        "<dt>Sync</dt><dd>Synced</dd>",
         "<time datetime=\"2026-11-25T14:02:00Z\">2026-11-25 14:02 UTC</time>",
         "Paris, FR · Safari on macOS (registration)",
         "1 refused attempt since your last visit (wrong_origin)",
         "Session expires <time datetime=\"2026-11-26T02:03:00Z\">",
-        "<pre>{\n",
+        "<pre tabindex=\"0\">{\n",
     ] {
         assert!(html.contains(expected), "missing {expected:?} in {html}");
     }
@@ -87,7 +87,7 @@ fn escapes_script_in_name_city_and_upstream() {
     );
     assert!(html.contains("From your agent"));
     // Exactly the template's own <pre>: the JSON inside is escaped.
-    assert_eq!(html.matches("<pre>").count(), 1);
+    assert_eq!(html.matches("<pre").count(), 1);
     assert_eq!(html.matches("</pre>").count(), 1);
 }
 

@@ -10,7 +10,7 @@
 // (Chromium, the virtual authenticators, the recorder) is in e2e-browser.mjs; the cases around
 // the main path (tabs, browsers without immediate mediation, lost passkeys, counters, deletion
 // that must not happen) are in e2e-edges.test.mjs.
-// Set BIO_SCREENSHOT_DIR (e.g. docs/screenshots) to write signed-out.png and signed-in.png there.
+// The README's screenshots are taken by e2e-a11y.test.mjs, which visits every state of the page.
 //
 // What it pins, per click on Auth (counted by an init script that wraps navigator.credentials):
 //   1. a new visitor: at most one immediate get(), rejected (no passkey here), then exactly one
@@ -26,8 +26,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  b64url, clickAuthAndSignIn, deleteThroughPage, isGet, isImmediate, launch, openSignedOut, screenshot,
-  skip, summary, TIMEOUT, visitor as newVisitor,
+  b64url, clickAuthAndSignIn, deleteThroughPage, isGet, isImmediate, launch, openSignedOut, skip,
+  summary, TIMEOUT, visitor as newVisitor,
 } from './e2e-browser.mjs';
 
 let browser = null;
@@ -56,7 +56,6 @@ test('one Auth button: register, log out, sign in again as the same user; anothe
       assert.equal(await page.locator('[data-testid="user-name"]').count(), 0);
       assert.deepEqual(await first.credentials(), [], 'a fresh authenticator holds nothing');
       t.diagnostic(`immediate-mediation probes at load: ${summary(await page.evaluate(() => window.__calls.probes)) || 'none'}`);
-      await screenshot(page, 'signed-out.png');
 
       registered = await clickAuthAndSignIn(page);
       t.diagnostic(`registering click: ${summary(registered.calls)}`);
@@ -132,7 +131,6 @@ test('one Auth button: register, log out, sign in again as the same user; anothe
       assert.notEqual(other.name, registered.name, 'another authenticator is another user');
       assert.equal((await second.credentials()).length, 1);
       assert.equal((await first.credentials()).length, 1, "the first visitor's authenticator is untouched");
-      await screenshot(second.page, 'signed-in.png');
     });
 
     await t.test('5. Delete account takes two steps, signs out, and the passkey is forgotten', async () => {
