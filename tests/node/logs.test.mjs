@@ -32,8 +32,8 @@ test('one JSON line per request, with the documented fields and nothing secret',
   secrets.push(authenticator.credentialId.toString('hex'));
   if (authenticator.userHandle) secrets.push(authenticator.userHandle);
   for (const value of client.cookies.values()) secrets.push(value);
-  // The signed-in page is streamed: it must be logged too.
-  const page = await fetch(`${BASE}/`, { headers: client.headers() });
+  // The signed-in page with a slow agent (500 ms, past the hold) is streamed: it must be logged too.
+  const page = await fetch(`${BASE}/`, { headers: client.headers({ 'x-bio-agent-mode': 'slow' }) });
   assert.equal(page.status, 200);
   await page.text();
   // A challenge and its options.
