@@ -55,7 +55,7 @@ size, gzipped = (int(x) for x in read("size.txt").split())
 ttfb = read("ttfb.txt")
 
 heap = {}
-for name in ("heap-main.log", "viceroy-7690.log"):
+for name in ("heap-main.log", "viceroy-7782.log"):
     for line in read(name).splitlines():
         at = line.find("{")
         if at < 0:
@@ -148,7 +148,8 @@ goals.append(f"- ES256 sign-in ≤ 0.40× bare p256 in wasm (best batches): {es:
 rs = ratio(wasm["RS256 authentication Bio"][1], wasm["RS256 key + verify rsa 0.10"][1])
 goals.append(f"- RS256 sign-in ≤ 0.5× rsa 0.10's key + verify in wasm (best): {rs:.2f}× {verdict(rs <= 0.5)}")
 hello = by_label["hello-world wasm"]["perSecond"]
-for label in ("GET / signed in, no upstream agent", "GET / signed in, example agent (hold 20 ms)"):
+for label in ("GET / signed in, no upstream agent", "GET / signed in, example agent, agent_hold_ms 20",
+              "GET / signed in, example agent, agent_hold_ms 0"):
     r = ratio(by_label[label]["perSecond"], hello)
     goals.append(f"- {label}: ≥ 0.85× hello-world req/s: {r:.2f}× {verdict(r >= 0.85)}")
 r = ratio(by_label["POST /auth/finish sign-in"]["perSecond"], by_label["one bare p256 verify per request (POST)"]["perSecond"])
