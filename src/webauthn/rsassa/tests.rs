@@ -9,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-use super::montgomery::{Modulus, to_be_bytes};
+use super::montgomery::{Modulus, square, to_be_bytes};
 use super::*;
 
 /// A small deterministic generator (SplitMix64), so a failure names its seed.
@@ -156,6 +156,68 @@ fn mont_mul_is_a_times_b_over_r() {
                 assert_eq!(ref_rem(&shifted, &n), ref_rem(&ref_mul(a, b), &n), "{n:x?}");
                 assert_eq!(ref_rem(&got, &n), got, "not fully reduced: {n:x?}");
             }
+        }
+    }
+}
+
+#[test]
+fn square_is_a_times_a() {
+    let mut rng = Rng(0x5eed_0004);
+    for len in [1, 2, 3, 7, 64, 65, 96] {
+        let mut operands = vec![vec![0u32; len], vec![0xffff_ffff; len], {
+            let mut one = vec![0u32; len];
+            one[0] = 1;
+            one
+        }];
+        // A single top bit, and every limb with its top bit set: the doubling's carries.
+        operands.push({
+            let mut x = vec![0u32; len];
+            x[len - 1] = 0x8000_0000;
+            x
+        });
+        operands.push(vec![0x8000_0001; len]);
+        for _ in 0..4 {
+            operands.push(rng.limbs(len));
+        }
+        for a in &operands {
+            assert_eq!(square(a), ref_mul(a, a), "{a:x?}");
+        }
+    }
+}
+
+#[test]
+fn mont_sqr_is_mont_mul_of_a_and_a() {
+    let mut rng = Rng(0x5eed_0005);
+    for n in moduli(&mut rng) {
+        let modulus = Modulus::from_be_bytes(&be_bytes(&n)).unwrap();
+        let len = n.len();
+        let mut one = vec![0u32; len];
+        one[0] = 1;
+        let mut n_minus_1 = n.clone();
+        n_minus_1[0] -= 1;
+        // All-ones limbs below the top one (less than n, whose top limb is not zero), and all
+        // ones reduced mod n.
+        let mut low_ones = vec![0xffff_ffff; len];
+        low_ones[len - 1] = 0;
+        let mut operands = vec![
+            vec![0u32; len],
+            one,
+            n_minus_1,
+            low_ones,
+            ref_rem(&vec![0xffff_ffff; len], &n),
+            modulus.r2().to_vec(),
+        ];
+        for _ in 0..8 {
+            operands.push(ref_rem(&rng.limbs(len), &n));
+        }
+        for a in &operands {
+            let got = modulus.mont_sqr(a);
+            assert_eq!(got, modulus.mont_mul(a, a), "{a:x?} mod {n:x?}");
+            // And against the reference, as for mont_mul: got·R ≡ a² (mod n), got < n.
+            let mut shifted = vec![0u32; len];
+            shifted.extend_from_slice(&got);
+            assert_eq!(ref_rem(&shifted, &n), ref_rem(&ref_mul(a, a), &n), "{n:x?}");
+            assert_eq!(ref_rem(&got, &n), got, "not fully reduced: {n:x?}");
         }
     }
 }
