@@ -11,7 +11,7 @@ use fastly::http::Method;
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 11] {
+pub fn routes() -> [Route; 12] {
     [
         route(Method::GET, "/", pages::home),
         route(
@@ -31,6 +31,7 @@ pub fn routes() -> [Route; 11] {
             account::sign_out_elsewhere,
         ),
         route(Method::GET, "/account/export", account::export),
+        route(Method::POST, "/account/name", account::rename),
         route(Method::GET, health::PATH, health::healthz),
     ]
 }

@@ -29,7 +29,7 @@
   const body = document.body;
   const authButton = $('auth');
   const otherButton = $('other-device');
-  const statusBox = $('status');
+  const statusBox = $('status') || $('account-status');
   const choices = $('no-passkey');
   const PKC = window.PublicKeyCredential;
   const returning = body.dataset.returning === 'true';
@@ -329,6 +329,39 @@
     form.append(confirmButton);
     say('This deletes your account here. It cannot be undone. Confirm with your passkey.', 'error');
     confirmButton.focus();
+  });
+
+  // Change name: the server checks and normalises the name; the passkey provider is told the
+  // name it kept, and the page reloads to show it everywhere.
+  on('rename', 'submit', async (event) => {
+    event.preventDefault();
+    const input = $('name-input');
+    const button = $('change-name');
+    if (!input || busy) return;
+    busy = true;
+    if (button) button.disabled = true;
+    let leaving = false;
+    try {
+      const res = await fetch('/account/name', { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: input.value }) });
+      const data = await res.json().catch(() => ({}));
+      if (res.ok && data.ok) {
+        const name = data.user.name;
+        signal('signalCurrentUserDetails', { rpId: body.dataset.rpId || location.hostname,
+          userId: body.dataset.userId, name, displayName: name });
+        say('Your name is now ' + name + '.', 'ok');
+        leaving = true;
+        location.reload();
+        return;
+      }
+      input.setAttribute('aria-invalid', 'true');
+      say(data.message || `The name was not changed (${res.status}).`, 'error');
+      input.focus();
+    } catch (e) {
+      say("The name was not changed: couldn't reach the server.", 'error');
+    } finally {
+      if (!leaving) { busy = false; if (button) button.disabled = false; }
+    }
   });
 
   if (!authButton) return; // signed-in page: no ceremonies

@@ -156,13 +156,20 @@ pub fn signed_in_shell<'a>(
     }
 }
 
-/// The signed-in page's tail, after the agent's section: account deletion, the script, the
-/// closing tags.
-pub fn signed_in_tail() -> impl Render {
+/// The signed-in page's tail, after the agent's section: the account's actions (rename, data,
+/// sessions, deletion), the script, the closing tags.
+pub fn signed_in_tail<'a>(view: &'a SignedInView<'a>) -> impl Render + 'a {
     owned_html! {
         : Raw("</section>");
         section(id = "account", aria-label = "Manage your account") {
             h2 : "Your account";
+            form(id = "rename", method = "post", action = "/account/name") {
+                label(for = "name-input") : "Name";
+                input(id = "name-input", name = "name", type = "text", value = view.name,
+                      required, autocomplete = "nickname", spellcheck = "false");
+                button(type = "submit", id = "change-name") : "Change name";
+            }
+            p(id = "account-status", class = "status", role = "status", aria-live = "polite");
             p { a(href = "/account/export", download = "bio-account.json") : "Download my data"; }
             form(method = "post", action = "/account/sessions/revoke") {
                 button(type = "submit", id = "sign-out-elsewhere") : "Sign out everywhere else";
@@ -239,7 +246,9 @@ mod tests {
         let mut html = render_to_string(signed_in_shell(&view, &data));
         assert!(html.contains("data-testid=\"user-name\">&lt;amber&gt;</strong>"));
         assert!(html.contains("action=\"/logout\""));
-        html.push_str(&render_to_string(signed_in_tail()));
+        html.push_str(&render_to_string(signed_in_tail(&view)));
+        assert!(html.contains("<label for=\"name-input\">Name</label>"));
+        assert!(html.contains("value=\"&lt;amber&gt;\""));
         assert!(html.ends_with("</body></html>"));
         assert_eq!(
             html.matches("<main").count(),

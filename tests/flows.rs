@@ -1459,3 +1459,121 @@ fn abuse_limits_stop_failures_but_never_the_owner() {
     );
     assert_consistent();
 }
+
+/// The hint cookie's claims, as the browser holds them.
+fn hint_of(browser: &Browser, ctx: &Ctx<'_>) -> session::HintClaims {
+    session::open(
+        &ctx.config.keys,
+        &browser.cookies[session::HINT_COOKIE],
+        ctx.now,
+    )
+    .unwrap()
+}
+
+#[test]
+fn renaming_checks_the_name_and_shows_it_everywhere() {
+    let ctx = ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 120);
+    let rename = |browser: &mut Browser, ctx: &Ctx<'_>, name: Value| {
+        browser.post_json(
+            ctx,
+            account::rename,
+            "/account/name",
+            &json!({ "name": name }),
+        )
+    };
+    // Signed out: nothing to rename.
+    assert_eq!(
+        rename(&mut alice, &ctx, json!("Ada")).0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+    let generated = account_of(&passkey).name;
+    let page = alice.page(&ctx).unwrap();
+    assert!(page.contains("<label for=\"name-input\">Name</label>"));
+    assert!(page.contains(">Change name</button>"));
+
+    // Refused names, each with its code; nothing stored changes.
+    let untouched = keys("bio_accounts");
+    let record = account_of(&passkey);
+    for (name, code) in [
+        (json!(""), "name_empty"),
+        (json!(" \u{00A0} "), "name_empty"),
+        (json!("x".repeat(65)), "name_too_long"),
+        (json!("Ada\nLovelace"), "name_invalid_character"),
+        (json!("Ada\u{202E}ecalevoL"), "name_invalid_character"),
+        (json!(7), "name_missing"),
+        (Value::Null, "name_missing"),
+    ] {
+        let (status, body) = rename(&mut alice, &ctx, name.clone());
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{name}"
+        );
+        assert!(body["message"].is_string());
+    }
+    let form = alice.post_form(&ctx, account::rename, "/account/name", "name=Ada");
+    assert!(form.get_status().is_client_error());
+    let mut evil = alice
+        .request(Method::POST, "/account/name")
+        .with_header("content-type", "application/json")
+        .with_body(json!({ "name": "Mallory" }).to_string());
+    evil.set_header("origin", "https://evil.example");
+    assert_eq!(
+        response(account::rename(evil, &ctx), "/account/name").get_status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(keys("bio_accounts"), untouched);
+    assert_eq!(account_of(&passkey), record);
+
+    // A store that fails: 503 with Retry-After, and the old name stands.
+    let (faulty_ctx, faulty) = faulty_ctx(T0);
+    faulty.fail_write(Some(1));
+    let (status, body) = rename(&mut alice, &faulty_ctx, json!("Ada"));
+    faulty.fail_write(None);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("unavailable"))
+    );
+    assert_eq!(account_of(&passkey).name, generated);
+
+    // A good name, normalised: on the page, in the hint, in the export, at the next sign-in.
+    let (status, body) = rename(&mut alice, &ctx, json!("  Ada \u{3000}  Lovelace "));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["name"], "Ada Lovelace");
+    assert_eq!(account_of(&passkey).name, "Ada Lovelace");
+    assert_eq!(hint_of(&alice, &ctx).name, "Ada Lovelace");
+    assert_eq!(
+        hint_of(&alice, &ctx).credential_id,
+        b64(passkey.credential_id())
+    );
+    let page = alice.page(&ctx).unwrap();
+    assert_eq!(user_name(&page), "Ada Lovelace");
+    assert!(page.contains("data-user-name=\"Ada Lovelace\""));
+    let r = response(
+        account::export(alice.request(Method::GET, "/account/export"), &ctx),
+        "/account/export",
+    );
+    assert_eq!(json_of(r).1["name"], "Ada Lovelace");
+    let (status, body) = rename(&mut alice, &ctx, json!("<b>Ada</b> & co"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        alice
+            .page(&ctx)
+            .unwrap()
+            .contains("&lt;b&gt;Ada&lt;/b&gt; &amp; co"),
+        "{body}"
+    );
+    let mut phone = Browser::default();
+    phone.home(&ctx);
+    let (status, body) = phone.sign_in(&ctx, &mut passkey);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["user"]["name"], "<b>Ada</b> & co");
+    assert_consistent();
+}

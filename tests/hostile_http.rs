@@ -173,6 +173,7 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         "/account/delete",
         "/account/sessions/revoke",
         "/account/export",
+        "/account/name",
         "/.well-known/passkey-endpoints",
         "/healthz",
         "/nope",
@@ -236,6 +237,7 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
             "/logout",
             "/forget",
             "/account/delete",
+            "/account/name",
         ] {
             let mut request = post(path)
                 .with_header("content-type", "application/json")
@@ -260,6 +262,7 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
             (Method::POST, "/account/delete"),
             (Method::GET, "/account/export"),
             (Method::POST, "/account/sessions/revoke"),
+            (Method::POST, "/account/name"),
         ] {
             corpus.push(
                 Request::new(method, format!("{ORIGIN}{path}"))

@@ -111,6 +111,13 @@ pub fn apply_sign_in(
     Ok(())
 }
 
+/// Gives the account the name its owner chose, already checked by
+/// [`super::names::chosen_name`].
+pub fn rename(account: &mut Account, name: &str) {
+    account.v = ACCOUNT_VERSION;
+    name.clone_into(&mut account.name);
+}
+
 /// Records a refused attempt on the account; `false` when the window's quota is used up and
 /// nothing changed (so the edge writes nothing).
 pub fn note_refusal(account: &mut Account, code: &str, now: u64, client: &ClientInfo) -> bool {

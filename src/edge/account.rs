@@ -1,4 +1,5 @@
-//! `POST /logout`, `POST /forget`, `POST /account/confirm` and `POST /account/delete`.
+//! `POST /logout`, `POST /forget`, `POST /account/confirm`, `POST /account/delete`,
+//! `POST /account/name`, `POST /account/sessions/revoke` and `GET /account/export`.
 //!
 //! Logout revokes the session server-side (its record is deleted, so the old cookie no longer
 //! works even if replayed), clears the cookie and answers 303 to `/`; it is idempotent and a
@@ -20,7 +21,9 @@ use serde_json::json;
 use super::auth::{self, Credential};
 use super::request::{form_has, json_body, random, require_origin};
 use super::{AppError, Ctx, Reply, accounts, headers, limits, log, sessions};
+use crate::account::names::{MAX_NAME_CHARS, NameError, chosen_name};
 use crate::account::records::session_key;
+use crate::account::rules;
 use crate::ceremony::AllowedCredential;
 use crate::session::{self, CEREMONY_TTL_SECS, CeremonyClaims, DeletedClaims};
 
@@ -180,6 +183,44 @@ pub fn sign_out_elsewhere(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppE
         store.delete(&session_key(sid))?;
     }
     Ok(log::with_outcome(see_other("/"), "signed_out_elsewhere").into())
+}
+
+/// `POST /account/name`: `{"name": "…"}`, "Change name". The name is checked and normalised by
+/// the core ([`crate::account::names::chosen_name`]); a refused name changes nothing. The answer
+/// carries the name as stored and renews the hint, so the page can tell the passkey provider
+/// (`signalCurrentUserDetails`) and greet the visitor by it next time.
+pub fn rename(mut request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+    require_origin(&request, ctx)?;
+    let current = signed_in(&request, ctx)?;
+    let (_, body) = json_body(&mut request)?;
+    let typed = body
+        .get("name")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| {
+            AppError::bad_request("name_missing", "Type the name you want, then Change name.")
+        })?;
+    let name = chosen_name(typed).map_err(|error| {
+        let message = match error {
+            NameError::Empty => "A name needs at least one visible character.".to_owned(),
+            NameError::TooLong { .. } => {
+                format!("A name can have at most {MAX_NAME_CHARS} characters.")
+            }
+            NameError::Invisible { .. } => {
+                "A name can't contain line breaks, tabs or invisible characters.".to_owned()
+            }
+        };
+        AppError::bad_request(error.code(), message)
+    })?;
+    let account = accounts::update(ctx, &current.account.value.user_handle, |account| {
+        rules::rename(account, &name);
+        Ok(())
+    })?;
+    let mut response = headers::json(
+        StatusCode::OK,
+        &json!({ "ok": true, "user": { "name": account.name } }),
+    );
+    response.append_header("set-cookie", auth::hint_cookie(ctx, &account));
+    Ok(log::with_outcome(response, "renamed").into())
 }
 
 /// `GET /account/export`: everything Bio keeps about the signed-in account, as a JSON download.
