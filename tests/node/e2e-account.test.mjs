@@ -1,0 +1,92 @@
+// Browser end-to-end tests of the account page's own actions, in the same real headless Chromium
+// with CDP virtual authenticators (harness: e2e-browser.mjs), against a running Bio.
+// scripts/node-tests runs it; by hand, against `viceroy serve` on :7678:
+//
+//   BIO_BASE_URL=http://localhost:7678 node --test tests/node/e2e-account.test.mjs
+//
+// What it pins:
+//   - Change name: a refused name says why and changes nothing; a good one is shown on the page
+//     and told to the passkey provider (signalCurrentUserDetails);
+//   - no console errors in any context.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE, clickAuthAndSignIn, launch, openSignedOut, skip, TIMEOUT, visitor as newVisitor,
+} from './e2e-browser.mjs';
+
+let browser = null;
+before(async () => {
+  if (!skip) browser = await launch();
+});
+after(async () => {
+  if (browser) await browser.close().catch(() => {});
+});
+
+// Records every Signals API call the page makes (name and details), kept across reloads.
+function recordSignals() {
+  const KEY = '__bio_e2e_signals';
+  const PKC = window.PublicKeyCredential;
+  if (!PKC) return;
+  window.__signals = () => JSON.parse(sessionStorage.getItem(KEY) || '[]');
+  for (const name of ['signalCurrentUserDetails', 'signalAllAcceptedCredentials', 'signalUnknownCredential']) {
+    const original = PKC[name];
+    if (typeof original !== 'function') continue;
+    PKC[name] = function (details) {
+      sessionStorage.setItem(KEY, JSON.stringify([...window.__signals(), { name, details }]));
+      return original.call(this, details);
+    };
+  }
+}
+
+async function visitor() {
+  const you = await newVisitor(browser);
+  await you.context.addInitScript(recordSignals);
+  return you;
+}
+
+const signals = (page, name) => page.evaluate((n) => window.__signals().filter((s) => s.name === n), name);
+// Chromium reports each refused request as "Failed to load resource: ... 4xx"; where a test
+// makes one on purpose, it is expected.
+const dropExpected = (errors, path) => {
+  for (let i = errors.length - 1; i >= 0; i -= 1) {
+    if (new RegExp(`status of 4\\d\\d .*${path}\\)$`).test(errors[i])) errors.splice(i, 1);
+  }
+};
+const accountStatus = async (page) => (await page.locator('#account-status').textContent()).trim();
+
+test('Change name: refused names say why, a good one shows everywhere and reaches the provider',
+  { skip, timeout: 4 * TIMEOUT }, async () => {
+    const you = await visitor();
+    const { page } = you;
+    await openSignedOut(page);
+    const first = await clickAuthAndSignIn(page);
+    const name = page.locator('#name-input');
+    assert.equal(await page.getByLabel('Name', { exact: true }).count(), 1, 'a text box labelled Name');
+    assert.equal(await name.inputValue(), first.name);
+
+    // A name of invisible characters only: refused, said why, still the old name.
+    await name.fill('\u200b\u200b');
+    await page.getByRole('button', { name: 'Change name' }).click();
+    await page.waitForFunction(() => document.getElementById('account-status').textContent.length > 0);
+    assert.match(await accountStatus(page), /invisible/);
+    dropExpected(you.errors, '/account/name');
+    assert.equal(await name.getAttribute('aria-invalid'), 'true');
+    assert.equal((await page.locator('[data-testid="user-name"]').textContent()).trim(), first.name);
+
+    // A good one, with spaces to normalise: the page reloads with it, the provider is told.
+    await name.fill('  Ada   Lovelace ');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: 'Change name' }).click()]);
+    assert.equal((await page.locator('[data-testid="user-name"]').textContent()).trim(), 'Ada Lovelace');
+    assert.equal(await page.locator('#name-input').inputValue(), 'Ada Lovelace');
+    const told = (await signals(page, 'signalCurrentUserDetails')).map((s) => s.details.name);
+    assert.ok(told.includes('Ada Lovelace'), `signalCurrentUserDetails got ${JSON.stringify(told)}`);
+    const passkeys = await you.credentials();
+    assert.equal(passkeys.length, 1);
+    if ('userName' in passkeys[0]) assert.equal(passkeys[0].userName, 'Ada Lovelace', 'the provider renamed it');
+    // The returning-visitor greeting uses it too.
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#logout')]);
+    assert.equal((await page.locator('[data-testid="returning-name"]').textContent()).trim(), 'Ada Lovelace');
+    assert.deepEqual(you.errors, []);
+    await you.context.close();
+  });
