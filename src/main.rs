@@ -4,14 +4,14 @@
 //! `stream_to_client()`. Host builds get a stub: the edge exists only in wasm32.
 
 #[cfg(target_arch = "wasm32")]
-use bio::edge::{self, Route, account, auth, health, pages, well_known};
+use bio::edge::{self, Route, account, auth, health, pages, replace, well_known};
 #[cfg(target_arch = "wasm32")]
 use fastly::http::Method;
 
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 12] {
+pub fn routes() -> [Route; 14] {
     [
         route(Method::GET, "/", pages::home),
         route(
@@ -32,6 +32,12 @@ pub fn routes() -> [Route; 12] {
         ),
         route(Method::GET, "/account/export", account::export),
         route(Method::POST, "/account/name", account::rename),
+        route(
+            Method::POST,
+            "/account/passkey/replace/options",
+            replace::options,
+        ),
+        route(Method::POST, "/account/passkey/replace", replace::replace),
         route(Method::GET, health::PATH, health::healthz),
     ]
 }

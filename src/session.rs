@@ -272,8 +272,26 @@ pub struct CeremonyClaims {
     /// it was issued to. `None` for the one-button sign-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirms_sid: Option<String>,
+    /// What a `create()` on this ceremony may do besides registering a new account: move an
+    /// existing account to a new passkey. `None` for the one-button ceremony and for
+    /// confirmations; each finish accepts only its own kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<Grant>,
     /// Expiry, unix seconds.
     pub exp: u64,
+}
+
+/// What a ceremony token lets its `create()` do to an existing account (its `user_handle`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Grant {
+    /// Replace the signed-in account's passkey: issued after a fresh assertion by that passkey,
+    /// to the session in `confirms_sid`.
+    ReplacePasskey,
+    /// Replace the account's passkey with the holder of its recovery code: issued after the code
+    /// was checked. `code` names the code (its locator), so a code replaced or spent meanwhile
+    /// grants nothing.
+    Recover { code: String },
 }
 
 impl Claims for CeremonyClaims {

@@ -364,6 +364,115 @@
     }
   });
 
+  // --- Steps that need the current passkey first (Replace passkey, Get a recovery code) -------
+  // The first click fetches a confirmation and shows "Confirm with your passkey"; its click asks
+  // for the passkey straight away (Safari wants the ceremony close to a click) and posts the
+  // assertion to `path`; `done` takes the answer. A confirmation is single-use.
+  const post = async (path, payload) => {
+    const res = await fetch(path, { method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+    return { res, data: await res.json().catch(() => ({})) };
+  };
+  const stepButton = (container, id, text) => {
+    let button = $(id);
+    if (!button) {
+      button = document.createElement('button');
+      Object.assign(button, { type: 'button', id, textContent: text });
+      container.append(button);
+    }
+    button.hidden = false;
+    button.disabled = false;
+    return button;
+  };
+  const afterConfirmation = (containerId, startId, path, done) => {
+    const container = $(containerId);
+    const start = $(startId);
+    if (!container || !start) return;
+    const confirmId = `${startId}-confirm`;
+    let pending = null;
+    const prefetch = () => {
+      pending = loadConfirm();
+      pending.catch(() => { pending = null; });
+    };
+    start.addEventListener('click', () => {
+      if (busy) return;
+      prefetch();
+      stepButton(container, confirmId, 'Confirm with your passkey').focus();
+      say('Confirm with your current passkey.');
+    });
+    container.addEventListener('click', async (event) => {
+      const button = event.target;
+      if (!(button instanceof HTMLElement) || button.id !== confirmId || busy) return;
+      busy = true;
+      button.disabled = true;
+      try {
+        const opts = await (pending || loadConfirm());
+        pending = null;
+        const cred = await outcome(navigator.credentials.get({ publicKey: opts.get }));
+        if (typeof cred === 'string') {
+          say('Your passkey was not used. Nothing changed.', 'error');
+          return;
+        }
+        const { res, data } = await post(path, { ceremony: opts.token, credential: toJSON(cred) });
+        if (res.ok) {
+          button.hidden = true;
+          done(data, container);
+          return;
+        }
+        say(data.message || `That did not work (${res.status}). Please try again.`, 'error');
+      } catch (e) {
+        say('Something went wrong. Nothing changed; please try again.', 'error');
+      } finally {
+        busy = false;
+        button.disabled = false;
+        if (!button.hidden && !pending) prefetch(); // the next try needs a fresh confirmation
+      }
+    });
+  };
+
+  // Makes the new passkey from one more click (`create()` needs a click of its own after the
+  // round trip), sends it to `path`, and on success tells the provider the old passkey is gone.
+  const createFromClick = (container, id, data, path, spent) => {
+    const opts = { create: parseCreate(data.publicKey.create), token: data.ceremony };
+    const button = stepButton(container, id, 'Create the new passkey');
+    say('Now make your new passkey. It replaces the old one.');
+    button.focus();
+    button.onclick = async () => {
+      if (busy) return;
+      busy = true;
+      button.disabled = true;
+      let leaving = false;
+      try {
+        const cred = await outcome(navigator.credentials.create({ publicKey: opts.create }));
+        if (typeof cred === 'string') {
+          say('No new passkey was made. Your account still uses the old one.', 'error');
+          return;
+        }
+        say('Checking your new passkey…');
+        const { res, data: answer } = await post(path, { ceremony: opts.token, credential: toJSON(cred) });
+        if (res.ok && answer.ok) {
+          if (answer.replaced) signal('signalUnknownCredential', answer.replaced);
+          say('Your new passkey is the one for this account now.', 'ok');
+          leaving = true;
+          location.assign('/');
+          return;
+        }
+        say(answer.message || `The passkey was not replaced (${res.status}).`, 'error');
+        button.hidden = true; // the ceremony is used up, whatever the answer
+        spent();
+      } catch (e) {
+        say('Something went wrong. Your account still uses the old passkey.', 'error');
+      } finally {
+        busy = false;
+        if (!leaving) button.disabled = false;
+      }
+    };
+  };
+
+  afterConfirmation('replace', 'replace-passkey', '/account/passkey/replace/options', (data, container) =>
+    createFromClick(container, 'create-replacement', data, '/account/passkey/replace',
+      () => say('Use Replace passkey to start again.', 'error')));
+
   if (!authButton) return; // signed-in page: no ceremonies
 
   // Capability check: no WebAuthn, no button.

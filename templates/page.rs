@@ -170,6 +170,12 @@ pub fn signed_in_tail<'a>(view: &'a SignedInView<'a>) -> impl Render + 'a {
                 button(type = "submit", id = "change-name") : "Change name";
             }
             p(id = "account-status", class = "status", role = "status", aria-live = "polite");
+            div(id = "replace") {
+                p : "Moving to another passkey provider, or to a new device? Replace your passkey: \
+                     you confirm with the current one, then make the new one, which from then on \
+                     is the only passkey of this account.";
+                button(type = "button", id = "replace-passkey") : "Replace passkey";
+            }
             p { a(href = "/account/export", download = "bio-account.json") : "Download my data"; }
             form(method = "post", action = "/account/sessions/revoke") {
                 button(type = "submit", id = "sign-out-elsewhere") : "Sign out everywhere else";

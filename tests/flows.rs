@@ -18,7 +18,7 @@ use bio::account::{Account, ClientInfo};
 use bio::config::StoreNames;
 use bio::edge::stores::faulty::FaultyKv;
 use bio::edge::stores::{FastlyKv, Kv, KvBackend};
-use bio::edge::{self, AppError, Ctx, Reply, account, auth, pages, sessions};
+use bio::edge::{self, AppError, Ctx, Reply, account, auth, pages, replace, sessions};
 use bio::limits::{Limit, Limits};
 use bio::session::{self, CeremonyClaims, SessionClaims, SigningKeys};
 use bio::webauthn::Policy;
@@ -113,6 +113,11 @@ struct Tab {
 }
 
 impl Tab {
+    /// The account's user handle, for a tab whose options name none (a confirmation).
+    fn user_id_of(&self, account: &Account) -> Vec<u8> {
+        base64_decode(&account.user_handle)
+    }
+
     fn user_id(&self) -> Vec<u8> {
         base64_decode(
             self.options["publicKey"]["create"]["user"]["id"]
@@ -291,6 +296,42 @@ impl Browser {
         }
     }
 
+    /// Replace passkey, step 1: the page's confirmation answered by `authenticator`, sent for
+    /// the `create()` options.
+    fn replace_options(
+        &mut self,
+        ctx: &Ctx<'_>,
+        authenticator: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let tab = self.confirm(ctx);
+        let assertion = authenticator.authenticate(RP_ID, ORIGIN, &tab.challenge);
+        self.post_json(
+            ctx,
+            replace::options,
+            "/account/passkey/replace/options",
+            &json!({ "ceremony": tab.token, "credential": assertion }),
+        )
+    }
+
+    /// Replace passkey, whole: the options, `create()` on `new`, the finish.
+    fn replace_passkey(
+        &mut self,
+        ctx: &Ctx<'_>,
+        old: &mut SoftAuthenticator,
+        new: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let (status, options) = self.replace_options(ctx, old);
+        assert_eq!(status, StatusCode::OK, "{options}");
+        let tab = creation_tab(options);
+        let credential = new.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+        self.post_json(
+            ctx,
+            replace::replace,
+            "/account/passkey/replace",
+            &json!({ "ceremony": tab.token, "credential": credential }),
+        )
+    }
+
     /// The signed-in page, rendered into a buffer; `None` when signed out.
     fn page(&self, ctx: &Ctx<'_>) -> Option<String> {
         let request = self.request(Method::GET, "/");
@@ -302,6 +343,20 @@ impl Browser {
 
     fn session_token(&self) -> String {
         self.cookies[session::SESSION_COOKIE].clone()
+    }
+}
+
+/// A tab holding `create()` options alone (replace, recover).
+fn creation_tab(options: Value) -> Tab {
+    assert!(options["publicKey"].get("get").is_none(), "{options}");
+    Tab {
+        challenge: base64_decode(
+            options["publicKey"]["create"]["challenge"]
+                .as_str()
+                .unwrap(),
+        ),
+        token: options["ceremony"].as_str().unwrap().to_owned(),
+        options,
     }
 }
 
@@ -1576,4 +1631,254 @@ fn renaming_checks_the_name_and_shows_it_everywhere() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["user"]["name"], "<b>Ada</b> & co");
     assert_consistent();
+}
+
+/// Whether `authenticator` signs in, from a browser of its own.
+fn signs_in(ctx: &Ctx<'_>, authenticator: &mut SoftAuthenticator) -> (bool, Value) {
+    let mut browser = Browser::default();
+    browser.home(ctx);
+    let (status, body) = browser.sign_in(ctx, authenticator);
+    (status == StatusCode::OK, body)
+}
+
+#[test]
+fn replacing_a_passkey_moves_the_account_and_retires_the_old_one() {
+    let ctx = ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut old = SoftAuthenticator::new(Alg::Es256, 130);
+    let mut new = SoftAuthenticator::new(Alg::EdDsa, 131);
+    // Signed out: no replacement.
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::options,
+        "/account/passkey/replace/options",
+        &json!({}),
+    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(alice.register(&ctx, &mut old, Fmt::None).0, StatusCode::OK);
+    let account = account_of(&old);
+    let mut phone = Browser::default();
+    phone.home(&ctx);
+    assert_eq!(phone.sign_in(&ctx, &mut old).0, StatusCode::OK);
+    let mut mallory = Browser::default();
+    mallory.home(&ctx);
+    let mut mallorys = SoftAuthenticator::new(Alg::Es256, 132);
+    assert_eq!(
+        mallory.register(&ctx, &mut mallorys, Fmt::None).0,
+        StatusCode::OK
+    );
+    let page = alice.page(&ctx).unwrap();
+    assert!(page.contains(">Replace passkey</button>"));
+
+    // What never starts a replacement: another passkey's assertion, a sign-in token, no body.
+    let tab = alice.confirm(&ctx);
+    let (status, body) = alice.post_json(
+        &ctx,
+        replace::options,
+        "/account/passkey/replace/options",
+        &json!({ "ceremony": tab.token,
+                 "credential": mallorys.authenticate(RP_ID, ORIGIN, &tab.challenge) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let sign_in_tab = alice.start(&ctx);
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::options,
+        "/account/passkey/replace/options",
+        &json!({ "ceremony": sign_in_tab.token,
+                 "credential": old.authenticate(RP_ID, ORIGIN, &sign_in_tab.challenge) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // What never finishes one: a registration on a confirmation (no fresh assertion was made),
+    // or on another session's options, or an assertion instead of a registration.
+    let confirmation = alice.confirm(&ctx);
+    let (status, body) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": confirmation.token, "credential": new.register(
+            RP_ID, ORIGIN, &confirmation.challenge, &confirmation.user_id_of(&account), Fmt::None) }),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ceremony_invalid"))
+    );
+    let (status, phones) = phone.replace_options(&ctx, &mut old);
+    assert_eq!(status, StatusCode::OK);
+    let phones = creation_tab(phones);
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": phones.token, "credential": new.register(
+            RP_ID, ORIGIN, &phones.challenge, &phones.user_id(), Fmt::None) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, options) = alice.replace_options(&ctx, &mut old);
+    let tab = creation_tab(options);
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": tab.token,
+                 "credential": old.authenticate(RP_ID, ORIGIN, &tab.challenge) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Mallory's passkey is hers: it cannot become Alice's.
+    let (_, options) = alice.replace_options(&ctx, &mut old);
+    let tab = creation_tab(options);
+    let mut mallorys_again = SoftAuthenticator::new(Alg::Es256, 132);
+    let (status, body) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": tab.token, "credential": mallorys_again.register(
+            RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None) }),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("credential_exists")),
+        "{body}"
+    );
+    assert_eq!(account_of(&old).credential_id, account.credential_id);
+    assert!(phone.page(&ctx).is_some());
+    assert_consistent();
+
+    // The real thing: the options name the account's own user handle and name.
+    let (_, options) = alice.replace_options(&ctx, &mut old);
+    let user = &options["publicKey"]["create"]["user"];
+    assert_eq!(user["id"], account.user_handle.as_str());
+    assert_eq!(user["name"], account.name.as_str());
+    let tab = creation_tab(options);
+    let credential = new.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+    let finish_body = json!({ "ceremony": tab.token, "credential": credential });
+    let (status, body) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &finish_body,
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["replaced"]["credentialId"], b64(old.credential_id()));
+    assert_eq!(body["replaced"]["rpId"], RP_ID);
+    // The same account, on the new passkey; this browser stays signed in with a new session and
+    // a hint naming the new passkey; every other session is over.
+    let moved = account_of(&new);
+    assert_eq!(moved.user_handle, account.user_handle);
+    assert_eq!(moved.name, account.name);
+    assert_eq!(moved.credential_id, b64(new.credential_id()));
+    assert_eq!(moved.sessions.len(), 1);
+    let page = alice.page(&ctx).expect("still signed in");
+    assert!(page.contains(&format!(
+        "data-credential-id=\"{}\"",
+        b64(new.credential_id())
+    )));
+    assert_eq!(
+        hint_of(&alice, &ctx).credential_id,
+        b64(new.credential_id())
+    );
+    assert!(phone.page(&ctx).is_none(), "the phone's session is over");
+    assert_eq!(
+        keys_with("session/").len(),
+        2,
+        "Alice's new one and Mallory's"
+    );
+    assert_consistent();
+    // The old passkey is refused, and reported unknown so the page signals it; the new one
+    // signs in as the same account.
+    let (ok, body) = signs_in(&ctx, &mut old);
+    assert!(!ok);
+    assert_eq!(body["error"], "unknown_credential");
+    assert_eq!(body["credentialId"], b64(old.credential_id()));
+    assert!(body["message"].as_str().unwrap().contains("replaced"));
+    let (ok, body) = signs_in(&ctx, &mut new);
+    assert!(ok, "{body}");
+    assert_eq!(body["user"]["name"], account.name.as_str());
+    // The finish is spent.
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &finish_body,
+    );
+    assert!(status.is_client_error());
+    assert_eq!(account_of(&new).credential_id, b64(new.credential_id()));
+    // And again, to a third passkey: both earlier ones are refused.
+    let mut third = SoftAuthenticator::new(Alg::Rs256, 133);
+    let (status, body) = alice.replace_passkey(&ctx, &mut new, &mut third);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(account_of(&third).user_handle, account.user_handle);
+    assert!(!signs_in(&ctx, &mut new).0 && !signs_in(&ctx, &mut old).0);
+    assert!(signs_in(&ctx, &mut third).0);
+    assert_consistent();
+}
+
+#[test]
+fn a_store_failure_during_a_move_leaves_exactly_one_passkey_working() {
+    let (ctx, faulty) = faulty_ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut current = SoftAuthenticator::new(Alg::Es256, 140);
+    assert_eq!(
+        alice.register(&ctx, &mut current, Fmt::None).0,
+        StatusCode::OK
+    );
+    let user_handle = account_of(&current).user_handle;
+    // Another session, so the move has one to revoke.
+    let mut phone = Browser::default();
+    phone.home(&ctx);
+    assert_eq!(phone.sign_in(&ctx, &mut current).0, StatusCode::OK);
+    // Writes: spent, new index, new session, account (the move), tombstone, old index, sessions.
+    let mut moved_at = Vec::new();
+    for n in 1..=12 {
+        if alice.page(&ctx).is_none() {
+            assert_eq!(alice.sign_in(&ctx, &mut current).0, StatusCode::OK);
+        }
+        let mut next = SoftAuthenticator::new(Alg::Es256, 141 + n as u64);
+        let (status, options) = alice.replace_options(&ctx, &mut current);
+        assert_eq!(status, StatusCode::OK, "{options}");
+        let tab = creation_tab(options);
+        let credential = next.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+        faulty.fail_write(Some(n));
+        let (status, body) = alice.post_json(
+            &ctx,
+            replace::replace,
+            "/account/passkey/replace",
+            &json!({ "ceremony": tab.token, "credential": credential }),
+        );
+        let failed = faulty.failed();
+        faulty.fail_write(None);
+        let (old_works, _) = signs_in(&ctx, &mut current);
+        let (new_works, _) = signs_in(&ctx, &mut next);
+        assert!(
+            old_works != new_works,
+            "write {n} ({failed:?}): old {old_works}, new {new_works}"
+        );
+        if status == StatusCode::OK {
+            assert!(new_works, "write {n}");
+            assert_eq!(
+                hint_of(&alice, &ctx).credential_id,
+                b64(next.credential_id())
+            );
+            assert!(alice.page(&ctx).is_some() && phone.page(&ctx).is_none());
+            moved_at.push(n);
+            current = next;
+        } else {
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (StatusCode::SERVICE_UNAVAILABLE, Some("unavailable")),
+                "write {n}: {failed:?}"
+            );
+            assert!(old_works, "write {n}");
+        }
+        assert_eq!(account_of(&current).user_handle, user_handle);
+        assert_consistent();
+        if failed.is_none() {
+            break; // past the last write: nothing left to break
+        }
+    }
+    // The first four writes each stop the move; from the fifth on it has happened.
+    assert_eq!(moved_at.first(), Some(&5), "{moved_at:?}");
+    assert!(moved_at.len() >= 3, "{moved_at:?}");
 }

@@ -113,6 +113,12 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
     )
     .unwrap();
     assert_eq!(registered.get_status(), 200);
+    // Signed in: the account routes read the body, not only the session.
+    let signed_in = format!(
+        "{cookies}; {}={}",
+        session::SESSION_COOKIE,
+        cookie_of(&registered, session::SESSION_COOKIE)
+    );
     let before = snapshot();
 
     // Tokens: forged with another key, expired, another browser's, and the one just spent.
@@ -174,6 +180,8 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         "/account/sessions/revoke",
         "/account/export",
         "/account/name",
+        "/account/passkey/replace/options",
+        "/account/passkey/replace",
         "/.well-known/passkey-endpoints",
         "/healthz",
         "/nope",
@@ -198,7 +206,12 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         }
     }
     // Every hostile body in every content type, at the ceremony endpoints.
-    for path in ["/auth/finish", "/account/delete"] {
+    for path in [
+        "/auth/finish",
+        "/account/delete",
+        "/account/passkey/replace/options",
+        "/account/passkey/replace",
+    ] {
         for content_type in content_types {
             for body in &bodies {
                 corpus.push(
@@ -209,6 +222,23 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
                         .with_body(body.clone()),
                 );
             }
+        }
+    }
+    // The same bodies, signed in, at the routes that change an account.
+    for path in [
+        "/account/delete",
+        "/account/name",
+        "/account/passkey/replace/options",
+        "/account/passkey/replace",
+    ] {
+        for body in &bodies {
+            corpus.push(
+                post(path)
+                    .with_header("origin", ORIGIN)
+                    .with_header("cookie", &signed_in)
+                    .with_header("content-type", "application/json")
+                    .with_body(body.clone()),
+            );
         }
     }
     // Another browser's cookie with this browser's token.
@@ -238,6 +268,8 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
             "/forget",
             "/account/delete",
             "/account/name",
+            "/account/passkey/replace/options",
+            "/account/passkey/replace",
         ] {
             let mut request = post(path)
                 .with_header("content-type", "application/json")
@@ -263,6 +295,8 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
             (Method::GET, "/account/export"),
             (Method::POST, "/account/sessions/revoke"),
             (Method::POST, "/account/name"),
+            (Method::POST, "/account/passkey/replace/options"),
+            (Method::POST, "/account/passkey/replace"),
         ] {
             corpus.push(
                 Request::new(method, format!("{ORIGIN}{path}"))

@@ -32,7 +32,10 @@ pub fn export(account: &Account, now: u64) -> Value {
             "user_verified_at_registration": account.user_verified,
             "sign_count": account.sign_count,
             "transports": account.transports,
+            "created_at": account.passkey_created_at.unwrap_or(account.created_at),
         },
+        "retired_passkeys": account.retired_passkeys,
+        "recovered_at": account.recovered_at,
         "sign_ins": account.sign_ins,
         "security_events": account.security_events,
         "active_sessions": account.sessions.len(),
@@ -47,7 +50,10 @@ mod tests {
 
     #[test]
     fn the_export_holds_every_field_the_record_holds_but_session_ids() {
-        let account = fresh_account();
+        let mut account = fresh_account();
+        account.passkey_created_at = Some(NOW);
+        account.recovered_at = Some(NOW);
+        account.retired_passkeys = vec!["OLD-PASSKEY-DIGEST".into()];
         let export = export(&account, NOW);
         let text = export.to_string();
         for kept in [
@@ -56,6 +62,7 @@ mod tests {
             &account.credential_id,
             &account.public_key_cose,
             &account.aaguid,
+            &account.retired_passkeys[0],
         ] {
             assert!(text.contains(kept.as_str()), "{kept}");
         }
@@ -85,6 +92,9 @@ mod tests {
                 "aaguid",
                 "transports",
                 "previous_sign_in_at",
+                "retired_passkeys",
+                "passkey_created_at",
+                "recovered_at",
             ];
             assert!(covered.contains(&key.as_str()), "the export misses `{key}`");
         }

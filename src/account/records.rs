@@ -5,8 +5,8 @@
 //! - `account/<user handle>`: the [`Account`] (version 2).
 //! - `credential/<digest>`: a [`CredentialEntry`]: the index from a credential to its account
 //!   (version 2), or, written before version 2, the whole account (version 1).
-//! - `deleted/<digest>`: a [`Tombstone`]: this credential's account was deleted, so a lookup
-//!   miss can be told apart from a store that has not caught up yet.
+//! - `deleted/<digest>`: a [`Tombstone`]: this credential's account was deleted, or moved to
+//!   another passkey, so a lookup miss can be told apart from a store that has not caught up.
 //! - `session/<sid>`: a [`SessionRecord`], so a session can be revoked server-side.
 //!
 //! `bio_challenges`:
@@ -89,7 +89,7 @@ pub enum CredentialEntry {
     Legacy(Box<Account>),
 }
 
-/// A deleted credential.
+/// A credential that no longer signs in: its account was deleted, or moved to another passkey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tombstone {
     pub v: u32,
@@ -97,14 +97,34 @@ pub struct Tombstone {
     pub deleted_at: u64,
     /// Unix seconds; the tombstone is void from then on, whatever KV's TTL deletion says.
     pub expires_at: u64,
+    /// Why; absent in tombstones written before passkeys could be replaced (all deletions).
+    #[serde(default)]
+    pub reason: TombstoneReason,
+}
+
+/// Why a credential has a tombstone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TombstoneReason {
+    /// Its account was deleted.
+    #[default]
+    Deleted,
+    /// Its account moved to another passkey (replaced, or recovered with a recovery code).
+    Replaced,
 }
 
 impl Tombstone {
+    /// The tombstone of a deleted account's credential.
     pub fn new(now: u64) -> Tombstone {
+        Tombstone::because(TombstoneReason::Deleted, now)
+    }
+
+    pub fn because(reason: TombstoneReason, now: u64) -> Tombstone {
         Tombstone {
             v: 1,
             deleted_at: now,
             expires_at: now + TOMBSTONE_TTL_SECS,
+            reason,
         }
     }
 }

@@ -198,7 +198,7 @@ impl PasskeySummary {
         Self {
             authenticator: authenticator_name_for(&account.aaguid),
             aaguid: account.aaguid.clone(),
-            created_at: account.created_at,
+            created_at: account.passkey_created_at.unwrap_or(account.created_at),
             last_used_at: account.last_used_at,
             backup: BackupState::from_flags(account.backup_eligible, account.backup_state),
             user_verified: account.user_verified,

@@ -70,6 +70,7 @@ pub fn confirm(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
         user_handle: account.user_handle.clone(),
         name: String::new(),
         confirms_sid: Some(current.claims.sid.clone()),
+        grant: None,
         exp: ctx.now + CEREMONY_TTL_SECS,
     };
     let allow = AllowedCredential {
@@ -105,27 +106,8 @@ fn delete_counted(
     if body.get("confirm").and_then(serde_json::Value::as_str) != Some("yes") {
         return Err(confirmation_required());
     }
-    let (token, credential) = auth::ceremony_and_credential(&body)?;
-    let claims = auth::open_ceremony(&request, ctx, token)?;
-    if claims.confirms_sid.as_deref() != Some(current.claims.sid.as_str()) {
-        return Err(AppError::bad_request(
-            "ceremony_invalid",
-            "This confirmation was not issued to this session. Please try again.",
-        ));
-    }
-    let challenge = auth::check_answers_challenge(&claims, &credential)?;
-    let Credential::Authentication(assertion) = credential else {
-        return Err(confirmation_required());
-    };
-    auth::spend(ctx, &claims)?;
+    check_confirmation(&request, ctx, &current, &body)?;
     let account = &current.account.value;
-    let rp = auth::relying_party(ctx);
-    if let Err(refused) = auth::verify_with_account(ctx, &rp, &challenge, &assertion, account) {
-        if let Some(code) = refused.refusal_code {
-            accounts::note_refusal(ctx, &account.user_handle, code);
-        }
-        return Err(refused.error);
-    }
     accounts::delete(ctx, account, &current.claims.sid)?;
     let proof = DeletedClaims {
         credential_id: account.credential_id.clone(),
@@ -141,7 +123,47 @@ fn delete_counted(
     Ok(log::with_outcome(response, "account_deleted").into())
 }
 
-fn signed_in(request: &Request, ctx: &Ctx<'_>) -> Result<sessions::Current, AppError> {
+/// Checks `body`'s `{"ceremony", "credential"}`: a fresh assertion by the signed-in account's
+/// own passkey, on a confirmation that `/account/confirm` issued to this session in this
+/// browser (what deleting the account, replacing its passkey and getting a recovery code ask
+/// for). The confirmation is spent from the store's first write on, whatever the outcome; a
+/// refused assertion is noted on the account.
+pub fn check_confirmation(
+    request: &Request,
+    ctx: &Ctx<'_>,
+    current: &sessions::Current,
+    body: &serde_json::Value,
+) -> Result<(), AppError> {
+    let (token, credential) = auth::ceremony_and_credential(body)?;
+    let claims = auth::open_ceremony(request, ctx, token)?;
+    if claims.confirms_sid.as_deref() != Some(current.claims.sid.as_str()) || claims.grant.is_some()
+    {
+        return Err(AppError::bad_request(
+            "ceremony_invalid",
+            "This confirmation was not issued to this session. Please try again.",
+        ));
+    }
+    let challenge = auth::check_answers_challenge(&claims, &credential)?;
+    let Credential::Authentication(assertion) = credential else {
+        return Err(AppError::bad_request(
+            "confirmation_required",
+            "Confirm with your passkey: use the page's button, which asks for it.",
+        ));
+    };
+    auth::spend(ctx, &claims)?;
+    let account = &current.account.value;
+    let rp = auth::relying_party(ctx);
+    if let Err(refused) = auth::verify_with_account(ctx, &rp, &challenge, &assertion, account) {
+        if let Some(code) = refused.refusal_code {
+            accounts::note_refusal(ctx, &account.user_handle, code);
+        }
+        return Err(refused.error);
+    }
+    Ok(())
+}
+
+/// The signed-in visitor, or 401.
+pub fn signed_in(request: &Request, ctx: &Ctx<'_>) -> Result<sessions::Current, AppError> {
     sessions::current(request, ctx)?.ok_or_else(|| {
         AppError::unauthorized("not_signed_in", "Sign in first to manage your account.")
     })

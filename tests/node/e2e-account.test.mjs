@@ -7,11 +7,15 @@
 // What it pins:
 //   - Change name: a refused name says why and changes nothing; a good one is shown on the page
 //     and told to the passkey provider (signalCurrentUserDetails);
+//   - Replace passkey: three clicks (Replace passkey, Confirm with your passkey: one get(),
+//     Create the new passkey: one create()), then the same account on the new passkey, signed
+//     in; the old passkey, put into another authenticator, no longer signs in;
 //   - no console errors in any context.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE, clickAuthAndSignIn, launch, openSignedOut, skip, TIMEOUT, visitor as newVisitor,
+  BASE, b64url, clickAndStaySignedOut, clickAuthAndSignIn, launch, logout, openSignedOut, skip, summary,
+  TIMEOUT, visitor as newVisitor,
 } from './e2e-browser.mjs';
 
 let browser = null;
@@ -88,5 +92,64 @@ test('Change name: refused names say why, a good one shows everywhere and reache
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#logout')]);
     assert.equal((await page.locator('[data-testid="returning-name"]').textContent()).trim(), 'Ada Lovelace');
     assert.deepEqual(you.errors, []);
+    await you.context.close();
+  });
+
+// The credential calls of the click on `selector` (recorded by the harness).
+async function clickFor(page, selector, { navigates = false } = {}) {
+  const before = await page.evaluate(() => window.__calls.clicks.length);
+  if (navigates) {
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+  } else {
+    await page.click(selector);
+  }
+  await page.waitForFunction((count) => {
+    const click = window.__calls.clicks[count];
+    return click && click.calls.every((c) => c.outcome !== 'pending');
+  }, before).catch(() => {}); // after a navigation the record is read from sessionStorage
+  return (await page.evaluate(() => window.__calls.clicks)).slice(before).flatMap((c) => c.calls);
+}
+
+test('Replace passkey: the account moves to the new passkey; the old one no longer signs in',
+  { skip, timeout: 6 * TIMEOUT }, async () => {
+    const you = await visitor();
+    const { page } = you;
+    await openSignedOut(page);
+    const { name } = await clickAuthAndSignIn(page);
+    const [old] = await you.credentials();
+
+    await page.getByRole('button', { name: 'Replace passkey' }).click();
+    const confirmCalls = await clickFor(page, '#replace-passkey-confirm');
+    assert.deepEqual(confirmCalls.map((c) => `${c.method} ${c.outcome}`), ['get resolved'], summary(confirmCalls));
+    assert.deepEqual(confirmCalls[0].allow, [b64url(old.credentialId)], 'the confirmation names the current passkey');
+    await page.waitForSelector('#create-replacement:not([hidden])');
+    const createCalls = await clickFor(page, '#create-replacement', { navigates: true });
+    assert.deepEqual(createCalls.map((c) => `${c.method} ${c.outcome}`), ['create resolved'], summary(createCalls));
+    assert.equal((await page.locator('[data-testid="user-name"]').textContent()).trim(), name,
+      'still signed in, as the same account');
+    const now = await you.credentials();
+    assert.equal(now.length, 1, 'one passkey for the site on this authenticator');
+    assert.notEqual(now[0].credentialId, old.credentialId, 'and it is the new one');
+    assert.equal(now[0].userHandle, old.userHandle, 'with the same user handle');
+    const accepted = (await signals(page, 'signalAllAcceptedCredentials')).at(-1);
+    assert.deepEqual(accepted.details.allAcceptedCredentialIds, [b64url(now[0].credentialId)]);
+
+    // The old passkey, in another authenticator: refused, reported unknown, forgotten there.
+    const thief = await visitor();
+    await thief.webauthn('addCredential', { credential: old });
+    await openSignedOut(thief.page);
+    const refused = await clickAndStaySignedOut(thief.page);
+    assert.match(refused.status, /no longer registered/, refused.status);
+    assert.equal(await thief.page.locator('[data-testid="user-name"]').count(), 0);
+    assert.deepEqual(await thief.credentials(), [], 'signalUnknownCredential removed the old passkey');
+    dropExpected(thief.errors, '/auth/finish');
+    assert.deepEqual(thief.errors, []);
+
+    // The new one signs in again as the same account.
+    await logout(page);
+    const again = await clickAuthAndSignIn(page);
+    assert.equal(again.name, name);
+    assert.deepEqual(you.errors, []);
+    await thief.context.close();
     await you.context.close();
   });
