@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub mod export;
 pub mod names;
 pub mod records;
+pub mod recovery;
 pub mod rules;
 pub use names::friendly_name;
 
@@ -84,6 +85,10 @@ pub struct Account {
     /// Unix seconds of the last recovery with a recovery code, shown to the owner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovered_at: Option<u64>,
+    /// The recovery code, as its keyed hash only; `None`: the owner has none (it is opt-in, and
+    /// spent by a recovery).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<recovery::StoredRecoveryCode>,
 }
 
 fn version_1() -> u32 {

@@ -6,12 +6,17 @@
 //! - failed ceremonies per client address (`limit_failures_per_ip`): every `/auth/finish` or
 //!   `/account/delete` that does not succeed counts, whatever the reason;
 //! - failed ceremonies per credential (`limit_failures_per_credential`);
-//! - registrations per client address (`limit_registrations_per_ip`).
+//! - registrations per client address (`limit_registrations_per_ip`);
+//! - recovery code attempts per client address (`limit_recovery_per_ip`) and per account
+//!   (`limit_recovery_per_account`, the account the code's first group names).
 //!
 //! Many people share one address (offices, carrier NAT), so a ceremony that verifies is never
 //! refused because of other people's failures: a full failure window only turns the next
 //! *failures* into `429 rate_limited`. Registrations are the exception: they are counted when
-//! they succeed, and a full window refuses the next one. The defaults leave a household or an
+//! they succeed, and a full window refuses the next one. So are recovery codes: a code is a
+//! secret that a person types, so a full window refuses every attempt, right or wrong, until it
+//! ends (the account's window can only be filled by someone who knows the code's first group,
+//! which only its holder does). The defaults leave a household or an
 //! office alone (30 registrations an hour from one address).
 //!
 //! A full window is not written again until it expires, so the limiter's own writes are bounded
@@ -45,6 +50,8 @@ pub struct Limits {
     pub failures_per_ip: Limit,
     pub failures_per_credential: Limit,
     pub registrations_per_ip: Limit,
+    pub recovery_per_ip: Limit,
+    pub recovery_per_account: Limit,
 }
 
 impl Default for Limits {
@@ -62,6 +69,14 @@ impl Default for Limits {
                 max: 30,
                 window_secs: 3_600,
             },
+            recovery_per_ip: Limit {
+                max: 10,
+                window_secs: 3_600,
+            },
+            recovery_per_account: Limit {
+                max: 5,
+                window_secs: 3_600,
+            },
         }
     }
 }
@@ -72,6 +87,8 @@ pub enum Counted {
     FailuresPerIp,
     FailuresPerCredential,
     RegistrationsPerIp,
+    RecoveryPerIp,
+    RecoveryPerAccount,
 }
 
 impl Counted {
@@ -81,6 +98,8 @@ impl Counted {
             Counted::FailuresPerIp => "limit/failures-ip/",
             Counted::FailuresPerCredential => "limit/failures-credential/",
             Counted::RegistrationsPerIp => "limit/registrations-ip/",
+            Counted::RecoveryPerIp => "limit/recovery-ip/",
+            Counted::RecoveryPerAccount => "limit/recovery-account/",
         }
     }
 
@@ -90,6 +109,8 @@ impl Counted {
             Counted::FailuresPerIp => limits.failures_per_ip,
             Counted::FailuresPerCredential => limits.failures_per_credential,
             Counted::RegistrationsPerIp => limits.registrations_per_ip,
+            Counted::RecoveryPerIp => limits.recovery_per_ip,
+            Counted::RecoveryPerAccount => limits.recovery_per_account,
         }
     }
 }

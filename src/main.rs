@@ -4,14 +4,14 @@
 //! `stream_to_client()`. Host builds get a stub: the edge exists only in wasm32.
 
 #[cfg(target_arch = "wasm32")]
-use bio::edge::{self, Route, account, auth, health, pages, replace, well_known};
+use bio::edge::{self, Route, account, auth, health, pages, recovery, replace, well_known};
 #[cfg(target_arch = "wasm32")]
 use fastly::http::Method;
 
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 14] {
+pub fn routes() -> [Route; 17] {
     [
         route(Method::GET, "/", pages::home),
         route(
@@ -38,6 +38,9 @@ pub fn routes() -> [Route; 14] {
             replace::options,
         ),
         route(Method::POST, "/account/passkey/replace", replace::replace),
+        route(Method::POST, "/account/recovery-code", recovery::issue),
+        route(Method::POST, "/auth/recover/options", recovery::options),
+        route(Method::POST, "/auth/recover", recovery::recover),
         route(Method::GET, health::PATH, health::healthz),
     ]
 }

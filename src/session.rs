@@ -152,6 +152,28 @@ impl Key {
         self.id
     }
 
+    /// HMAC-SHA256 over `label ‖ 0x00 ‖ part₁ ‖ 0x00 ‖ part₂ …`, for MACs other than tokens
+    /// (a recovery code's hash). Parts must not contain 0x00 themselves.
+    pub fn tag(&self, label: &[u8], parts: &[&[u8]]) -> [u8; TAG_LEN] {
+        self.labelled(label, parts).finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is [`Key::tag`] of the same input, compared in constant time
+    /// (`verify_slice`), never with `==`.
+    pub fn verify(&self, label: &[u8], parts: &[&[u8]], tag: &[u8]) -> bool {
+        self.labelled(label, parts).verify_slice(tag).is_ok()
+    }
+
+    fn labelled(&self, label: &[u8], parts: &[&[u8]]) -> HmacSha256 {
+        let mut mac = self.mac.clone();
+        mac.update(label);
+        for part in parts {
+            mac.update(&[0x00]);
+            mac.update(part);
+        }
+        mac
+    }
+
     fn mac_for(&self, purpose: Purpose, payload: &[u8]) -> HmacSha256 {
         let mut mac = self.mac.clone();
         mac.update(purpose.label());

@@ -432,10 +432,10 @@
 
   // Makes the new passkey from one more click (`create()` needs a click of its own after the
   // round trip), sends it to `path`, and on success tells the provider the old passkey is gone.
-  const createFromClick = (container, id, data, path, spent) => {
+  const createFromClick = (container, id, data, path, spent, prompt) => {
     const opts = { create: parseCreate(data.publicKey.create), token: data.ceremony };
     const button = stepButton(container, id, 'Create the new passkey');
-    say('Now make your new passkey. It replaces the old one.');
+    say(prompt || 'Now make your new passkey. It replaces the old one.');
     button.focus();
     button.onclick = async () => {
       if (busy) return;
@@ -473,6 +473,22 @@
     createFromClick(container, 'create-replacement', data, '/account/passkey/replace',
       () => say('Use Replace passkey to start again.', 'error')));
 
+  // Get a recovery code: shown once, as text, after the passkey confirms.
+  afterConfirmation('recovery', 'get-recovery-code', '/account/recovery-code', (data, container) => {
+    let box = $('recovery-code');
+    if (!box) {
+      const note = document.createElement('p');
+      note.textContent = 'Your recovery code, shown only this once. Write it down or print it, '
+        + 'and keep it somewhere safe and offline:';
+      box = document.createElement('p');
+      box.id = 'recovery-code';
+      box.className = 'recovery-code';
+      container.append(note, box);
+    }
+    box.textContent = data.code;
+    say('Your new recovery code is below. Any earlier code no longer works.', 'ok');
+  });
+
   if (!authButton) return; // signed-in page: no ceremonies
 
   // Capability check: no WebAuthn, no button.
@@ -481,6 +497,43 @@
     say("This browser can't use passkeys. Try an up-to-date browser or another device.", 'error');
     return;
   }
+
+  // Lost your passkey? The recovery code is checked first (no create() for a wrong or spent
+  // code), then one more click makes the new passkey for the same account.
+  on('use-recovery-code', 'click', (event) => {
+    const form = $('recover');
+    if (!form) return;
+    form.hidden = false;
+    event.currentTarget.setAttribute('aria-expanded', 'true');
+    $('recovery-code-input').focus();
+  });
+  on('recover', 'submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const input = $('recovery-code-input');
+    const button = $('recover-continue');
+    if (busy || !input) return;
+    busy = true;
+    if (button) button.disabled = true;
+    try {
+      const { res, data } = await post('/auth/recover/options', { code: input.value });
+      if (res.ok && data.publicKey) {
+        input.removeAttribute('aria-invalid');
+        createFromClick(form, 'create-recovered', data, '/auth/recover',
+          () => say('Enter your recovery code again to start over.', 'error'),
+          `Recovery code accepted for ${data.user.name}. Now make your new passkey: it replaces the lost one.`);
+        return;
+      }
+      input.setAttribute('aria-invalid', 'true');
+      say(data.message || `The recovery code was not accepted (${res.status}).`, 'error');
+      input.focus();
+    } catch (e) {
+      say("Couldn't reach the server. Check your connection, then try again.", 'error');
+    } finally {
+      busy = false;
+      if (button) button.disabled = false;
+    }
+  });
 
   authButton.addEventListener('click', run(auth));
   on('other-device', 'click', run((opts) => modalGet(opts, ['hybrid', 'security-key'])));

@@ -111,6 +111,18 @@ pub fn signed_out<'a>(
                 button(id = "other-device", type = "button", class = "link") :
                     "Use a passkey from another device";
             }
+            p {
+                button(id = "use-recovery-code", type = "button", class = "link",
+                       aria-controls = "recover", aria-expanded = "false") :
+                    "Lost your passkey? Use a recovery code";
+            }
+            form(id = "recover", method = "post", action = "/auth/recover/options", hidden) {
+                label(for = "recovery-code-input") : "Recovery code";
+                input(id = "recovery-code-input", name = "code", type = "text",
+                      autocomplete = "off", autocapitalize = "characters", spellcheck = "false",
+                      required);
+                button(type = "submit", id = "recover-continue") : "Continue";
+            }
             @ if returning.is_some() {
                 form(id = "not-you", method = "post", action = "/forget") {
                     button(type = "submit", class = "link") : "Not you?";
@@ -176,6 +188,12 @@ pub fn signed_in_tail<'a>(view: &'a SignedInView<'a>) -> impl Render + 'a {
                      is the only passkey of this account.";
                 button(type = "button", id = "replace-passkey") : "Replace passkey";
             }
+            div(id = "recovery") {
+                p : "A recovery code is an optional way back in if you lose your passkey. Keep \
+                     it offline, like a password: anyone who has it can take over this account. \
+                     Getting a new one replaces the old one.";
+                button(type = "button", id = "get-recovery-code") : "Get a recovery code";
+            }
             p { a(href = "/account/export", download = "bio-account.json") : "Download my data"; }
             form(method = "post", action = "/account/sessions/revoke") {
                 button(type = "submit", id = "sign-out-elsewhere") : "Sign out everywhere else";
@@ -226,6 +244,8 @@ mod tests {
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert_eq!(html.matches("id=\"auth\"").count(), 1);
         assert!(html.contains("<noscript>"));
+        assert!(html.contains(">Lost your passkey? Use a recovery code</button>"));
+        assert!(html.contains("<label for=\"recovery-code-input\">Recovery code</label>"));
         assert!(html.contains("aria-live=\"polite\""));
         assert!(html.ends_with("</body></html>"));
     }

@@ -18,7 +18,7 @@ use bio::account::{Account, ClientInfo};
 use bio::config::StoreNames;
 use bio::edge::stores::faulty::FaultyKv;
 use bio::edge::stores::{FastlyKv, Kv, KvBackend};
-use bio::edge::{self, AppError, Ctx, Reply, account, auth, pages, replace, sessions};
+use bio::edge::{self, AppError, Ctx, Reply, account, auth, pages, recovery, replace, sessions};
 use bio::limits::{Limit, Limits};
 use bio::session::{self, CeremonyClaims, SessionClaims, SigningKeys};
 use bio::webauthn::Policy;
@@ -53,6 +53,8 @@ fn ctx_on(now: u64, secrets: &'static str, kv: &'static dyn KvBackend) -> Ctx<'s
         failures_per_ip: generous,
         failures_per_credential: generous,
         registrations_per_ip: generous,
+        recovery_per_ip: generous,
+        recovery_per_account: generous,
     };
     Ctx {
         config,
@@ -332,6 +334,61 @@ impl Browser {
         )
     }
 
+    /// Get a recovery code: the page's confirmation answered by `authenticator`, then the code.
+    fn get_recovery_code(
+        &mut self,
+        ctx: &Ctx<'_>,
+        authenticator: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let tab = self.confirm(ctx);
+        let assertion = authenticator.authenticate(RP_ID, ORIGIN, &tab.challenge);
+        self.post_json(
+            ctx,
+            recovery::issue,
+            "/account/recovery-code",
+            &json!({ "ceremony": tab.token, "credential": assertion }),
+        )
+    }
+
+    fn recovery_options(&mut self, ctx: &Ctx<'_>, code: &str) -> (StatusCode, Value) {
+        self.post_json(
+            ctx,
+            recovery::options,
+            "/auth/recover/options",
+            &json!({ "code": code }),
+        )
+    }
+
+    /// Recovers with `code`: its options, `create()` on `new`, the finish.
+    fn recover(
+        &mut self,
+        ctx: &Ctx<'_>,
+        code: &str,
+        new: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let (status, options) = self.recovery_options(ctx, code);
+        if status != StatusCode::OK {
+            return (status, options);
+        }
+        let tab = creation_tab(options);
+        self.finish_recovery(ctx, &tab, new)
+    }
+
+    fn finish_recovery(
+        &mut self,
+        ctx: &Ctx<'_>,
+        tab: &Tab,
+        new: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let credential = new.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+        self.post_json(
+            ctx,
+            recovery::recover,
+            "/auth/recover",
+            &json!({ "ceremony": tab.token, "credential": credential }),
+        )
+    }
+
     /// The signed-in page, rendered into a buffer; `None` when signed out.
     fn page(&self, ctx: &Ctx<'_>) -> Option<String> {
         let request = self.request(Method::GET, "/");
@@ -339,6 +396,12 @@ impl Browser {
         let mut out = Vec::new();
         pages::signed_in_page(&request, ctx, &current, &mut out).unwrap();
         Some(String::from_utf8(out).unwrap())
+    }
+
+    /// GET / as a signed-out visitor sees it, without touching this browser's cookies.
+    fn home_signed_out_page(&self, ctx: &Ctx<'_>) -> String {
+        let mut stranger = Browser::default();
+        stranger.home(ctx)
     }
 
     fn session_token(&self) -> String {
@@ -1881,4 +1944,254 @@ fn a_store_failure_during_a_move_leaves_exactly_one_passkey_working() {
     // The first four writes each stop the move; from the fifth on it has happened.
     assert_eq!(moved_at.first(), Some(&5), "{moved_at:?}");
     assert!(moved_at.len() >= 3, "{moved_at:?}");
+}
+
+/// The code with its last symbol changed: the same locator, a wrong secret.
+fn wrong_secret(code: &str) -> String {
+    let mut wrong = code.to_owned();
+    let last = wrong.len() - 1..wrong.len();
+    let other = if code.ends_with('7') { "8" } else { "7" };
+    wrong.replace_range(last, other);
+    wrong
+}
+
+#[test]
+fn a_recovery_code_lets_its_holder_make_a_new_passkey_once() {
+    let ctx = ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut lost = SoftAuthenticator::new(Alg::Es256, 150);
+    let mut found = SoftAuthenticator::new(Alg::Es256, 151);
+    // Signed out: no code to get.
+    let (status, _) = alice.post_json(&ctx, recovery::issue, "/account/recovery-code", &json!({}));
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(alice.register(&ctx, &mut lost, Fmt::None).0, StatusCode::OK);
+    let account = account_of(&lost);
+    let mut phone = Browser::default();
+    phone.home(&ctx);
+    assert_eq!(phone.sign_in(&ctx, &mut lost).0, StatusCode::OK);
+    let page = alice.page(&ctx).unwrap();
+    assert!(page.contains(">Get a recovery code</button>"));
+    assert!(page.contains("data-testid=\"last-recovered\">Never<"));
+    assert!(
+        alice
+            .home_signed_out_page(&ctx)
+            .contains(">Lost your passkey? Use a recovery code</button>")
+    );
+    // A bare POST gets no code: it needs the passkey's confirmation.
+    let (status, _) = alice.post_json(&ctx, recovery::issue, "/account/recovery-code", &json!({}));
+    assert!(status.is_client_error());
+    assert!(account_of(&lost).recovery_code.is_none());
+
+    // A code: six groups of five Crockford symbols, stored only as a keyed hash.
+    let (status, body) = alice.get_recovery_code(&ctx, &mut lost);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = body["code"].as_str().unwrap().to_owned();
+    let groups: Vec<&str> = first.split('-').collect();
+    assert_eq!(groups.len(), 6, "{first}");
+    assert!(groups.iter().all(|g| {
+        g.len() == 5
+            && g.bytes()
+                .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+    }));
+    let stored = account_of(&lost).recovery_code.unwrap();
+    assert_eq!(
+        (stored.key_version, stored.locator.as_str()),
+        (1, groups[0])
+    );
+    let record = KVStore::open("bio_accounts")
+        .unwrap()
+        .unwrap()
+        .lookup(&account_key(&account.user_handle))
+        .unwrap()
+        .take_body()
+        .into_string();
+    assert!(
+        !record.contains(&first[6..]),
+        "the secret part is never stored"
+    );
+    // A new code replaces the old one.
+    let (_, body) = alice.get_recovery_code(&ctx, &mut lost);
+    let code = body["code"].as_str().unwrap().to_owned();
+    assert_ne!(code, first);
+    assert_eq!(keys_with("recovery/").len(), 1);
+
+    // Refused before any create(): junk, the replaced code, a wrong secret.
+    let mut finder = Browser::default();
+    finder.home(&ctx);
+    let untouched = keys("bio_accounts");
+    for typed in [
+        "".to_owned(),
+        "not a code".to_owned(),
+        first.clone(),
+        wrong_secret(&code),
+        format!("{code}-0"),
+    ] {
+        let (status, body) = finder.recovery_options(&ctx, &typed);
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("recovery_code_refused")),
+            "{typed}"
+        );
+        assert!(body.get("publicKey").is_none());
+    }
+    assert_eq!(keys("bio_accounts"), untouched);
+    // Without the browser cookie, nothing is issued.
+    let mut cookieless = Browser::default();
+    assert_eq!(
+        cookieless.recovery_options(&ctx, &code).1["error"],
+        "no_browser_id"
+    );
+    // Another Origin: refused.
+    let mut evil = finder
+        .request(Method::POST, "/auth/recover/options")
+        .with_header("content-type", "application/json")
+        .with_body(json!({ "code": code }).to_string());
+    evil.set_header("origin", "https://evil.example");
+    assert_eq!(
+        response(recovery::options(evil, &ctx), "/auth/recover/options").get_status(),
+        StatusCode::FORBIDDEN
+    );
+    // Rotating the session key voids no code; typed loosely, it still reads.
+    let rotated = ctx_with(T0, "bio_secrets_rotated");
+    let loosely = code.to_lowercase().replace('-', " ").replace('0', "o");
+    let (status, early) = finder.recovery_options(&rotated, &loosely);
+    assert_eq!(status, StatusCode::OK, "{early}");
+    let early = creation_tab(early);
+
+    // The real thing, on an empty authenticator: the account's own user handle and name.
+    let (status, options) = finder.recovery_options(&ctx, &code);
+    assert_eq!(status, StatusCode::OK, "{options}");
+    assert_eq!(options["user"]["name"], account.name.as_str());
+    assert_eq!(
+        options["publicKey"]["create"]["user"]["id"],
+        account.user_handle.as_str()
+    );
+    let tab = creation_tab(options);
+    let (status, body) = finder.finish_recovery(&ctx, &tab, &mut found);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["replaced"]["credentialId"], b64(lost.credential_id()));
+    let recovered = account_of(&found);
+    assert_eq!(recovered.user_handle, account.user_handle);
+    assert_eq!(recovered.recovered_at, Some(T0));
+    assert!(recovered.recovery_code.is_none(), "the code is spent");
+    assert!(keys_with("recovery/").is_empty());
+    let page = finder.page(&ctx).expect("signed in");
+    assert_eq!(user_name(&page), account.name);
+    assert!(page.contains("data-testid=\"last-recovered\"><time"));
+    assert_eq!(
+        hint_of(&finder, &ctx).credential_id,
+        b64(found.credential_id())
+    );
+    assert!(alice.page(&ctx).is_none() && phone.page(&ctx).is_none());
+    let (ok, body) = signs_in(&ctx, &mut lost);
+    assert!(!ok);
+    assert_eq!(body["error"], "unknown_credential");
+    assert!(signs_in(&ctx, &mut found).0);
+    assert_consistent();
+
+    // Once only: the code is refused, and options issued before the recovery move nothing.
+    let (status, _) = finder.recovery_options(&ctx, &code);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut another = SoftAuthenticator::new(Alg::Es256, 152);
+    let (status, body) = finder.finish_recovery(&rotated, &early, &mut another);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("recovery_code_refused")),
+        "{body}"
+    );
+    assert!(!signs_in(&ctx, &mut another).0);
+    assert!(signs_in(&ctx, &mut found).0);
+    assert_eq!(account_of(&found).credential_id, b64(found.credential_id()));
+    assert_consistent();
+}
+
+#[test]
+fn recovery_attempts_are_limited_and_a_failed_move_keeps_the_code() {
+    let (mut ctx, faulty) = faulty_ctx(T0);
+    ctx.config.limits.recovery_per_ip = Limits::default().recovery_per_ip;
+    ctx.config.limits.recovery_per_account = Limits::default().recovery_per_account;
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 160);
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+    let (_, body) = alice.get_recovery_code(&ctx, &mut passkey);
+    let code = body["code"].as_str().unwrap().to_owned();
+
+    // A store failure at any write up to the move: 503, the old passkey still works and the
+    // code is not spent. Writes: spent, new index, new session, account.
+    let mut finder = Browser::default();
+    finder.home(&ctx);
+    for n in 1..=4 {
+        let mut new = SoftAuthenticator::new(Alg::Es256, 161 + n as u64);
+        let (_, options) = finder.recovery_options(&ctx, &code);
+        let tab = creation_tab(options);
+        faulty.fail_write(Some(n));
+        let (status, body) = finder.finish_recovery(&ctx, &tab, &mut new);
+        assert!(faulty.failed().is_some(), "write {n}");
+        faulty.fail_write(None);
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "write {n}: {body}");
+        assert!(signs_in(&ctx, &mut passkey).0, "write {n}");
+        assert!(!signs_in(&ctx, &mut new).0, "write {n}");
+        assert!(account_of(&passkey).recovery_code.is_some(), "write {n}");
+        assert_consistent();
+    }
+
+    // Per account: wrong secrets from many addresses fill its window; then even the right code
+    // waits, from anywhere, until the window ends.
+    let max = ctx.config.limits.recovery_per_account.max;
+    for i in 0..max {
+        let mut elsewhere = ctx_on(T0, "bio_secrets", faulty);
+        elsewhere.config.limits = ctx.config.limits;
+        elsewhere.client.ip = Some(format!("198.51.100.{i}"));
+        let (status, _) = finder.recovery_options(&elsewhere, &wrong_secret(&code));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "attempt {i}");
+    }
+    let (status, body) = finder.recovery_options(&ctx, &code);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    let mut later = ctx_on(T0 + 3_601, "bio_secrets", faulty);
+    later.config.limits = ctx.config.limits;
+    assert_eq!(finder.recovery_options(&later, &code).0, StatusCode::OK);
+
+    // Per address: junk from one address, past the limit, is refused without a look.
+    let mut junk = ctx_on(T0, "bio_secrets", faulty);
+    junk.config.limits = ctx.config.limits;
+    junk.client.ip = Some("203.0.113.77".into());
+    for i in 0..ctx.config.limits.recovery_per_ip.max {
+        assert_eq!(
+            finder.recovery_options(&junk, "AAAAA-AAAAA").0,
+            StatusCode::BAD_REQUEST,
+            "attempt {i}"
+        );
+    }
+    assert_eq!(
+        finder.recovery_options(&junk, &code).0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The limiter's keys hold no address, code or user handle.
+    let user_handle = account_of(&passkey).user_handle;
+    assert!(
+        keys("bio_challenges")
+            .iter()
+            .all(|k| !k.contains("203.0.113")
+                && !k.contains(&code[..5])
+                && !k.contains(&user_handle))
+    );
+
+    // And from a fresh window, the recovery works once.
+    let mut new = SoftAuthenticator::new(Alg::Es256, 170);
+    let (status, body) = finder.recover(&later, &code, &mut new);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!signs_in(&later, &mut passkey).0 && signs_in(&later, &mut new).0);
+    assert_eq!(
+        finder.recovery_options(&later, &code).0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_consistent();
 }

@@ -144,6 +144,10 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
                       "attestationObject": b64(&[0xa1, 0x63, 0x66, 0x6d, 0x74, 0x1b, 0xff, 0xff]) } } })
     .to_string();
     let bodies: Vec<String> = vec![
+        json!({ "code": "00000-00000-00000-00000-00000-00000" }).to_string(),
+        json!({ "code": "U".repeat(30) }).to_string(),
+        json!({ "code": "-".repeat(100_000) }).to_string(),
+        json!({ "code": ["AAAAA"] }).to_string(),
         String::new(),
         "{".into(),
         "[]".into(),
@@ -182,6 +186,9 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         "/account/name",
         "/account/passkey/replace/options",
         "/account/passkey/replace",
+        "/account/recovery-code",
+        "/auth/recover/options",
+        "/auth/recover",
         "/.well-known/passkey-endpoints",
         "/healthz",
         "/nope",
@@ -211,6 +218,8 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         "/account/delete",
         "/account/passkey/replace/options",
         "/account/passkey/replace",
+        "/auth/recover/options",
+        "/auth/recover",
     ] {
         for content_type in content_types {
             for body in &bodies {
@@ -230,6 +239,9 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         "/account/name",
         "/account/passkey/replace/options",
         "/account/passkey/replace",
+        "/account/recovery-code",
+        "/auth/recover/options",
+        "/auth/recover",
     ] {
         for body in &bodies {
             corpus.push(
@@ -270,6 +282,9 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
             "/account/name",
             "/account/passkey/replace/options",
             "/account/passkey/replace",
+            "/account/recovery-code",
+            "/auth/recover/options",
+            "/auth/recover",
         ] {
             let mut request = post(path)
                 .with_header("content-type", "application/json")
@@ -297,6 +312,9 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
             (Method::POST, "/account/name"),
             (Method::POST, "/account/passkey/replace/options"),
             (Method::POST, "/account/passkey/replace"),
+            (Method::POST, "/account/recovery-code"),
+            (Method::POST, "/auth/recover/options"),
+            (Method::POST, "/auth/recover"),
         ] {
             corpus.push(
                 Request::new(method, format!("{ORIGIN}{path}"))

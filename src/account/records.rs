@@ -8,6 +8,8 @@
 //! - `deleted/<digest>`: a [`Tombstone`]: this credential's account was deleted, or moved to
 //!   another passkey, so a lookup miss can be told apart from a store that has not caught up.
 //! - `session/<sid>`: a [`SessionRecord`], so a session can be revoked server-side.
+//! - `recovery/<locator>`: a [`RecoveryIndex`]: the account a recovery code's first group
+//!   names (the code's hash is in the account, so spending it is part of the account's write).
 //!
 //! `bio_challenges`:
 //! - `spent/<ceremony id>`: a [`SpentCeremony`], written once with `InsertMode::Add` by the one
@@ -53,6 +55,21 @@ pub fn tombstone_key(digest: &str) -> String {
 /// The key of a session's record.
 pub fn session_key(sid: &str) -> String {
     format!("session/{sid}")
+}
+
+/// The key of a recovery code's index (its locator: the code's first group, no secret).
+pub fn recovery_key(locator: &str) -> String {
+    format!("recovery/{locator}")
+}
+
+/// The index from a recovery code's locator to its account. It may outlive the code (replaced
+/// or spent, with the tidying write failing): the account's own record decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryIndex {
+    pub v: u32,
+    /// The account's user handle (base64url).
+    pub account: String,
 }
 
 /// The key of a ceremony's spent record.

@@ -10,6 +10,7 @@
 //! It does not: verify signatures (the verifier did), or touch a store.
 
 use super::records::credential_digest;
+use super::recovery::StoredRecoveryCode;
 use super::{
     ACCOUNT_VERSION, Account, ClientInfo, MAX_RETIRED_PASSKEYS, MAX_SECURITY_EVENTS, MAX_SESSIONS,
     MAX_SIGN_INS, SecurityEvent, SignInEvent, push_bounded,
@@ -65,6 +66,7 @@ pub fn from_registration(
         retired_passkeys: Vec::new(),
         passkey_created_at: None,
         recovered_at: None,
+        recovery_code: None,
     }
 }
 
@@ -184,6 +186,40 @@ pub fn session_counts(account: &Account, credential_digest: &str) -> bool {
         .retired_passkeys
         .iter()
         .any(|retired| retired == credential_digest)
+}
+
+/// Gives the account a new recovery code (its keyed hash); returns the locator of the code it
+/// replaces, whose index the edge then removes. One code at a time: the new one voids the old.
+pub fn set_recovery_code(account: &mut Account, code: StoredRecoveryCode) -> Option<String> {
+    account.v = ACCOUNT_VERSION;
+    account
+        .recovery_code
+        .replace(code)
+        .map(|replaced| replaced.locator)
+}
+
+/// Why a recovery was refused at the moment of the move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryRefused {
+    /// The code that was checked is no longer the account's (spent, or replaced by a newer one).
+    CodeGone,
+}
+
+/// Spends the account's recovery code in the write that moves the account to the recovering
+/// passkey: the code checked earlier (named by its `locator`) must still be the account's.
+pub fn spend_recovery_code(
+    account: &mut Account,
+    locator: &str,
+    now: u64,
+) -> Result<(), RecoveryRefused> {
+    match &account.recovery_code {
+        Some(code) if code.locator == locator => {
+            account.recovery_code = None;
+            account.recovered_at = Some(now);
+            Ok(())
+        }
+        _ => Err(RecoveryRefused::CodeGone),
+    }
 }
 
 /// Gives the account the name its owner chose, already checked by

@@ -61,5 +61,6 @@ pub fn fresh_account() -> Account {
         retired_passkeys: Vec::new(),
         passkey_created_at: None,
         recovered_at: None,
+        recovery_code: None,
     }
 }

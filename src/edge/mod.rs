@@ -20,6 +20,7 @@ pub mod health;
 pub mod limits;
 pub mod log;
 pub mod pages;
+pub mod recovery;
 pub mod replace;
 pub mod request;
 pub mod sessions;

@@ -60,11 +60,12 @@ fn options_counted(
         grant: Some(Grant::ReplacePasskey),
         exp: ctx.now + CEREMONY_TTL_SECS,
     };
-    Ok(log::with_outcome(creation(ctx, &claims), "replacement_offered").into())
+    let response = headers::json(StatusCode::OK, &creation(ctx, &claims));
+    Ok(log::with_outcome(response, "replacement_offered").into())
 }
 
 /// The `create()` options of a ceremony that moves an account, with their sealed token.
-pub fn creation(ctx: &Ctx<'_>, claims: &CeremonyClaims) -> fastly::Response {
+pub fn creation(ctx: &Ctx<'_>, claims: &CeremonyClaims) -> Value {
     let mut options = ceremony::creation_options(&ctx.config, claims, ctx.now);
     if let Value::Object(members) = &mut options {
         members.insert(
@@ -72,7 +73,7 @@ pub fn creation(ctx: &Ctx<'_>, claims: &CeremonyClaims) -> fastly::Response {
             json!(session::seal(&ctx.config.keys, claims)),
         );
     }
-    headers::json(StatusCode::OK, &options)
+    options
 }
 
 /// `POST /account/passkey/replace`: `{"ceremony", "credential"}`, the new passkey's

@@ -266,3 +266,39 @@ fn a_chosen_name_replaces_the_generated_one() {
     rename(&mut account, "Ada Lovelace");
     assert_eq!(account.name, "Ada Lovelace");
 }
+
+fn stored_code(locator: &str) -> StoredRecoveryCode {
+    StoredRecoveryCode {
+        v: 1,
+        locator: locator.into(),
+        key_version: 1,
+        mac: "mac".into(),
+        created_at: NOW,
+    }
+}
+
+#[test]
+fn a_recovery_code_replaces_the_last_one_and_is_spent_once() {
+    let mut account = fresh_account();
+    assert_eq!(set_recovery_code(&mut account, stored_code("AAAAA")), None);
+    assert_eq!(
+        set_recovery_code(&mut account, stored_code("BBBBB")),
+        Some("AAAAA".into())
+    );
+    // The replaced code is gone; the current one is spent once.
+    let before = account.clone();
+    assert_eq!(
+        spend_recovery_code(&mut account, "AAAAA", NOW + 5),
+        Err(RecoveryRefused::CodeGone)
+    );
+    assert_eq!(account, before);
+    assert_eq!(spend_recovery_code(&mut account, "BBBBB", NOW + 5), Ok(()));
+    assert_eq!(
+        (account.recovery_code.as_ref(), account.recovered_at),
+        (None, Some(NOW + 5))
+    );
+    assert_eq!(
+        spend_recovery_code(&mut account, "BBBBB", NOW + 6),
+        Err(RecoveryRefused::CodeGone)
+    );
+}
