@@ -10,6 +10,10 @@
 //   - Replace passkey: three clicks (Replace passkey, Confirm with your passkey: one get(),
 //     Create the new passkey: one create()), then the same account on the new passkey, signed
 //     in; the old passkey, put into another authenticator, no longer signs in;
+//   - a recovery code: shown once in #recovery-code after the passkey confirms; on a second,
+//     empty authenticator, "Lost your passkey? Use a recovery code" and one more click make a
+//     new passkey for the same account (one credential there); the code is refused the second
+//     time, before any create();
 //   - no console errors in any context.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -152,4 +156,62 @@ test('Replace passkey: the account moves to the new passkey; the old one no long
     assert.deepEqual(you.errors, []);
     await thief.context.close();
     await you.context.close();
+  });
+
+test('Recovery code: a second, empty authenticator gets the same account back, once',
+  { skip, timeout: 6 * TIMEOUT }, async () => {
+    const you = await visitor();
+    const { page } = you;
+    await openSignedOut(page);
+    const { name } = await clickAuthAndSignIn(page);
+    const [lost] = await you.credentials();
+    assert.equal((await page.locator('[data-testid="last-recovered"]').textContent()).trim(), 'Never');
+
+    await page.getByRole('button', { name: 'Get a recovery code' }).click();
+    const confirmCalls = await clickFor(page, '#get-recovery-code-confirm');
+    assert.deepEqual(confirmCalls.map((c) => `${c.method} ${c.outcome}`), ['get resolved'], summary(confirmCalls));
+    await page.waitForSelector('#recovery-code');
+    const code = (await page.locator('#recovery-code').textContent()).trim();
+    assert.match(code, /^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){5}$/, code);
+
+    // Another device, with an empty authenticator.
+    const other = await visitor();
+    assert.deepEqual(await other.credentials(), []);
+    await openSignedOut(other.page);
+    await other.page.getByRole('button', { name: 'Lost your passkey? Use a recovery code' }).click();
+    await other.page.getByLabel('Recovery code', { exact: true }).fill(code.toLowerCase());
+    const continued = await clickFor(other.page, '#recover-continue');
+    assert.deepEqual(continued, [], 'checking the code makes no WebAuthn call');
+    await other.page.waitForSelector('#create-recovered:not([hidden])');
+    const created = await clickFor(other.page, '#create-recovered', { navigates: true });
+    assert.deepEqual(created.map((c) => `${c.method} ${c.outcome}`), ['create resolved'], summary(created));
+    assert.equal((await other.page.locator('[data-testid="user-name"]').textContent()).trim(), name,
+      'signed in as the same account');
+    const recovered = await other.credentials();
+    assert.equal(recovered.length, 1, 'one passkey');
+    assert.equal(recovered[0].userHandle, lost.userHandle, 'for the same user handle');
+    assert.notEqual((await other.page.locator('[data-testid="last-recovered"]').textContent()).trim(), 'Never');
+
+    // The first device's session is over; its passkey no longer signs in.
+    await page.reload();
+    assert.equal(await page.locator('[data-testid="user-name"]').count(), 0, 'signed out there');
+    await openSignedOut(page);
+    const refused = await clickAndStaySignedOut(page);
+    assert.match(refused.status, /no longer registered|replaced/, refused.status);
+    dropExpected(you.errors, '/auth/finish');
+
+    // The code works once: a third device is refused before any create().
+    const third = await visitor();
+    await openSignedOut(third.page);
+    await third.page.getByRole('button', { name: 'Lost your passkey? Use a recovery code' }).click();
+    await third.page.getByLabel('Recovery code', { exact: true }).fill(code);
+    const again = await clickFor(third.page, '#recover-continue');
+    await third.page.waitForFunction(() => document.getElementById('status').dataset.kind === 'error');
+    assert.deepEqual(again, []);
+    assert.match((await third.page.locator('#status').textContent()), /not right|already used/);
+    assert.equal(await third.page.locator('#create-recovered').count(), 0);
+    assert.deepEqual(await third.credentials(), []);
+    dropExpected(third.errors, '/auth/recover/options');
+    for (const v of [you, other, third]) assert.deepEqual(v.errors, []);
+    for (const v of [you, other, third]) await v.context.close();
   });
