@@ -480,10 +480,12 @@
       const note = document.createElement('p');
       note.textContent = 'Your recovery code, shown only this once. Write it down or print it, '
         + 'and keep it somewhere safe and offline:';
-      box = document.createElement('p');
+      // <code>: monospace by default, so each symbol reads plainly.
+      box = document.createElement('code');
       box.id = 'recovery-code';
-      box.className = 'recovery-code';
-      container.append(note, box);
+      const line = document.createElement('p');
+      line.append(box);
+      container.append(note, line);
     }
     box.textContent = data.code;
     say('Your new recovery code is below. Any earlier code no longer works.', 'ok');

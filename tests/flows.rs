@@ -2058,6 +2058,17 @@ fn a_recovery_code_lets_its_holder_make_a_new_passkey_once() {
     let (status, early) = finder.recovery_options(&rotated, &loosely);
     assert_eq!(status, StatusCode::OK, "{early}");
     let early = creation_tab(early);
+    // A recovery's token finishes nothing but a recovery: not a registration at /auth/finish
+    // (its user handle is the account's), nor a replacement.
+    let mut stray = SoftAuthenticator::new(Alg::Es256, 153);
+    let stray_registration =
+        stray.register(RP_ID, ORIGIN, &early.challenge, &early.user_id(), Fmt::None);
+    let (status, body) = finder.finish(&rotated, &early, &stray_registration);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ceremony_invalid"))
+    );
+    assert_eq!(account_keys().len(), 1);
 
     // The real thing, on an empty authenticator: the account's own user handle and name.
     let (status, options) = finder.recovery_options(&ctx, &code);

@@ -114,7 +114,10 @@ fn finish_counted(
     let (token, credential) = ceremony_and_credential(&body)?;
     *credential_id = credential.raw_id();
     let claims = open_ceremony(&request, ctx, token)?;
-    if claims.confirms_sid.is_some() {
+    // A confirmation, a replacement or a recovery is finished by its own route only: a
+    // recovery's token names an existing account's user handle, which a registration here
+    // would collide with.
+    if claims.confirms_sid.is_some() || claims.grant.is_some() {
         return Err(ceremony_invalid());
     }
     let challenge = check_answers_challenge(&claims, &credential)?;
