@@ -2130,12 +2130,34 @@ fn recovery_attempts_are_limited_and_a_failed_move_keeps_the_code() {
         StatusCode::OK
     );
     let (_, body) = alice.get_recovery_code(&ctx, &mut passkey);
-    let code = body["code"].as_str().unwrap().to_owned();
+    let mut code = body["code"].as_str().unwrap().to_owned();
+    let mut finder = Browser::default();
+    finder.home(&ctx);
+
+    // Getting a new code fails at any write up to the account's (spent confirmation, the new
+    // code's index, the account): 503, and the old code still stands. A failure after it (the
+    // old index's tidying) leaves the new code.
+    for n in 1..=4 {
+        faulty.fail_write(Some(n));
+        let (status, body) = alice.get_recovery_code(&ctx, &mut passkey);
+        let failed = faulty.failed();
+        faulty.fail_write(None);
+        assert!(failed.is_some(), "write {n}");
+        let stored = account_of(&passkey).recovery_code.unwrap();
+        if n < 4 {
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "write {n}: {body}");
+            assert_eq!(stored.locator, code[..5], "write {n}");
+            assert_eq!(finder.recovery_options(&ctx, &code).0, StatusCode::OK);
+        } else {
+            assert_eq!(status, StatusCode::OK, "write {n}: {body}");
+            code = body["code"].as_str().unwrap().to_owned();
+            assert_eq!(stored.locator, code[..5]);
+        }
+        assert_consistent();
+    }
 
     // A store failure at any write up to the move: 503, the old passkey still works and the
     // code is not spent. Writes: spent, new index, new session, account.
-    let mut finder = Browser::default();
-    finder.home(&ctx);
     for n in 1..=4 {
         let mut new = SoftAuthenticator::new(Alg::Es256, 161 + n as u64);
         let (_, options) = finder.recovery_options(&ctx, &code);
