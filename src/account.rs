@@ -11,6 +11,7 @@ pub mod export;
 pub mod inventory;
 pub mod names;
 pub mod records;
+pub mod recovery;
 pub mod rules;
 pub use names::friendly_name;
 
@@ -24,6 +25,9 @@ pub const MAX_SIGN_INS: usize = 20;
 pub const MAX_SESSIONS: usize = 10;
 /// Most security events (refused attempts) kept on an account (oldest dropped first).
 pub const MAX_SECURITY_EVENTS: usize = 20;
+/// Most retired passkeys remembered on an account: more than the sessions it keeps, so a
+/// session whose passkey was retired is never forgotten while its record may still exist.
+pub const MAX_RETIRED_PASSKEYS: usize = 20;
 
 /// One account, keyed by its user handle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +75,21 @@ pub struct Account {
     /// account revokes them (a session whose account is gone is dead anyway).
     #[serde(default)]
     pub sessions: Vec<String>,
+    /// Digests ([`records::credential_digest`]) of the passkeys this account was moved away
+    /// from (replaced or recovered), newest last, at most [`MAX_RETIRED_PASSKEYS`]: a session
+    /// established with one of them no longer counts ([`rules::session_counts`]).
+    #[serde(default)]
+    pub retired_passkeys: Vec<String>,
+    /// Unix seconds when the current passkey was registered; `None`: with the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_created_at: Option<u64>,
+    /// Unix seconds of the last recovery with a recovery code, shown to the owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered_at: Option<u64>,
+    /// The recovery code, as its keyed hash only; `None`: the owner has none (it is opt-in, and
+    /// spent by a recovery).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<recovery::StoredRecoveryCode>,
 }
 
 fn version_1() -> u32 {

@@ -38,10 +38,6 @@ pub fn options(
 ) -> Value {
     let remaining_ms = claims.exp.saturating_sub(now).saturating_mul(1000);
     let user_verification = config.user_verification.as_str();
-    let params: Vec<Value> = SUPPORTED_ALGS
-        .iter()
-        .map(|alg| json!({ "type": "public-key", "alg": alg }))
-        .collect();
     let allow_credentials: Vec<Value> = allow
         .iter()
         .map(|credential| {
@@ -70,28 +66,46 @@ pub fn options(
         });
     }
     json!({
-        "publicKey": {
-            "get": get,
-            "create": {
-                "rp": { "id": config.rp_id, "name": config.rp_name },
-                "user": {
-                    "id": claims.user_handle,
-                    "name": claims.name,
-                    "displayName": claims.name,
-                },
-                "challenge": claims.challenge,
-                "pubKeyCredParams": params,
-                "timeout": remaining_ms,
-                "excludeCredentials": [],
-                "authenticatorSelection": {
-                    "residentKey": "required",
-                    "requireResidentKey": true,
-                    "userVerification": user_verification,
-                },
-                "attestation": "none",
-            },
-        },
+        "publicKey": { "get": get, "create": create(config, claims, now) },
         "expiresAt": claims.exp.saturating_mul(1000),
+    })
+}
+
+/// The options of a `create()` alone, for a ceremony that moves an existing account to a new
+/// passkey (replace, recover): the account's own user handle and name, so a provider that holds
+/// its old passkey replaces it there. `excludeCredentials` stays empty on purpose: naming the
+/// old passkey would make that provider refuse instead of replace.
+pub fn creation_options(config: &Config, claims: &CeremonyClaims, now: u64) -> Value {
+    json!({
+        "publicKey": { "create": create(config, claims, now) },
+        "expiresAt": claims.exp.saturating_mul(1000),
+    })
+}
+
+fn create(config: &Config, claims: &CeremonyClaims, now: u64) -> Value {
+    let remaining_ms = claims.exp.saturating_sub(now).saturating_mul(1000);
+    let user_verification = config.user_verification.as_str();
+    let params: Vec<Value> = SUPPORTED_ALGS
+        .iter()
+        .map(|alg| json!({ "type": "public-key", "alg": alg }))
+        .collect();
+    json!({
+        "rp": { "id": config.rp_id, "name": config.rp_name },
+        "user": {
+            "id": claims.user_handle,
+            "name": claims.name,
+            "displayName": claims.name,
+        },
+        "challenge": claims.challenge,
+        "pubKeyCredParams": params,
+        "timeout": remaining_ms,
+        "excludeCredentials": [],
+        "authenticatorSelection": {
+            "residentKey": "required",
+            "requireResidentKey": true,
+            "userVerification": user_verification,
+        },
+        "attestation": "none",
     })
 }
 

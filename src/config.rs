@@ -10,6 +10,7 @@
 
 use std::fmt;
 
+use crate::account::recovery::RecoveryKeys;
 use crate::limits::{Limit, Limits};
 use crate::session::{Key, SigningKeys};
 use crate::webauthn::Policy;
@@ -74,10 +75,18 @@ pub struct RawConfig {
     pub limit_failures_per_credential: Option<String>,
     pub limit_registrations_per_ip: Option<String>,
     pub limit_flood_rps_per_ip: Option<String>,
+    pub limit_recovery_per_ip: Option<String>,
+    pub limit_recovery_per_account: Option<String>,
     pub agent_test_modes: Option<String>,
     pub test_inventory: Option<String>,
     pub session_key_current: Option<Vec<u8>>,
     pub session_key_previous: Option<Vec<u8>>,
+    /// `recovery_key_version` in the config store: which `recovery_key_v<N>` hashes new codes.
+    pub recovery_key_version: Option<String>,
+    /// The secret `recovery_key_v<version>`.
+    pub recovery_key_current: Option<Vec<u8>>,
+    /// The secret `recovery_key_v<version − 1>`, when the version is above 1.
+    pub recovery_key_previous: Option<Vec<u8>>,
 }
 
 /// A validated configuration.
@@ -105,6 +114,28 @@ pub struct Config {
     /// it lists every account's user handle.
     pub test_inventory: bool,
     pub keys: SigningKeys,
+    /// The recovery codes' own keys (never the session key); no current key: codes are off.
+    pub recovery: RecoveryKeys,
+}
+
+/// `recovery_key_version` when the key is absent.
+pub const DEFAULT_RECOVERY_KEY_VERSION: u32 = 1;
+/// Highest `recovery_key_version`.
+pub const MAX_RECOVERY_KEY_VERSION: u32 = 999;
+
+/// Reads `recovery_key_version`: 1 to [`MAX_RECOVERY_KEY_VERSION`], 1 when absent. The edge
+/// needs it before it can name the secrets to read.
+pub fn recovery_key_version(text: Option<&str>) -> Result<u32, ConfigError> {
+    match text {
+        None => Ok(DEFAULT_RECOVERY_KEY_VERSION),
+        Some(text) => match text.trim().parse::<u32>() {
+            Ok(version) if (1..=MAX_RECOVERY_KEY_VERSION).contains(&version) => Ok(version),
+            _ => Err(invalid(
+                "recovery_key_version",
+                "must be a whole number from 1 to 999",
+            )),
+        },
+    }
 }
 
 impl fmt::Debug for Config {
@@ -270,6 +301,32 @@ impl Config {
                     )
                 })?,
             },
+            recovery_per_ip: limit(
+                raw.limit_recovery_per_ip.as_deref(),
+                "limit_recovery_per_ip",
+                defaults.recovery_per_ip,
+            )?,
+            recovery_per_account: limit(
+                raw.limit_recovery_per_account.as_deref(),
+                "limit_recovery_per_account",
+                defaults.recovery_per_account,
+            )?,
+        };
+        let version = recovery_key_version(raw.recovery_key_version.as_deref())?;
+        let recovery_key = |version: u32, bytes: Option<Vec<u8>>| match bytes {
+            None => Ok(None),
+            Some(bytes) => Key::new(bytes)
+                .map(|key| Some((version, key)))
+                .map_err(|_| {
+                    invalid(
+                        "recovery_key",
+                        &format!("`recovery_key_v{version}` must be at least 32 bytes"),
+                    )
+                }),
+        };
+        let recovery = RecoveryKeys {
+            current: recovery_key(version, raw.recovery_key_current)?,
+            previous: recovery_key(version.saturating_sub(1), raw.recovery_key_previous)?,
         };
         let current = raw
             .session_key_current
@@ -296,6 +353,7 @@ impl Config {
             agent_test_modes,
             test_inventory,
             keys: SigningKeys { current, previous },
+            recovery,
         })
     }
 }

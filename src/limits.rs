@@ -13,11 +13,16 @@
 //!   far above anything people do by hand (50 a second by default: ten times a 1,000-person
 //!   office all signing in within one minute); 0 turns it off. Edge Rate Limiting counts per POP
 //!   and roughly (it may undercount by 10 %), and it does nothing under Viceroy.
+//! - recovery code attempts per client address (`limit_recovery_per_ip`) and per account
+//!   (`limit_recovery_per_account`, the account the code's first group names).
 //!
 //! Many people share one address (offices, carrier NAT), so a ceremony that verifies is never
 //! refused because of other people's failures: a full failure window only turns the next
 //! *failures* into `429 rate_limited`. Registrations are the exception: they are counted when
-//! they succeed, and a full window refuses the next one. The defaults leave a household or an
+//! they succeed, and a full window refuses the next one. So are recovery codes: a code is a
+//! secret that a person types, so a full window refuses every attempt, right or wrong, until it
+//! ends (the account's window can only be filled by someone who knows the code's first group,
+//! which only its holder does). The defaults leave a household or an
 //! office alone (30 registrations an hour from one address).
 //!
 //! A full window is not written again until it expires, so the limiter's own writes are bounded
@@ -51,6 +56,8 @@ pub struct Limits {
     pub failures_per_ip: Limit,
     pub failures_per_credential: Limit,
     pub registrations_per_ip: Limit,
+    pub recovery_per_ip: Limit,
+    pub recovery_per_account: Limit,
     /// POSTs per second from one address, averaged over 10 s, past which it is refused for a
     /// minute at the edge; 0 is off.
     pub flood_rps_per_ip: u32,
@@ -83,6 +90,14 @@ impl Default for Limits {
                 window_secs: 3_600,
             },
             flood_rps_per_ip: 50,
+            recovery_per_ip: Limit {
+                max: 10,
+                window_secs: 3_600,
+            },
+            recovery_per_account: Limit {
+                max: 5,
+                window_secs: 3_600,
+            },
         }
     }
 }
@@ -93,6 +108,8 @@ pub enum Counted {
     FailuresPerIp,
     FailuresPerCredential,
     RegistrationsPerIp,
+    RecoveryPerIp,
+    RecoveryPerAccount,
 }
 
 impl Counted {
@@ -102,6 +119,8 @@ impl Counted {
             Counted::FailuresPerIp => "limit/failures-ip/",
             Counted::FailuresPerCredential => "limit/failures-credential/",
             Counted::RegistrationsPerIp => "limit/registrations-ip/",
+            Counted::RecoveryPerIp => "limit/recovery-ip/",
+            Counted::RecoveryPerAccount => "limit/recovery-account/",
         }
     }
 
@@ -111,6 +130,8 @@ impl Counted {
             Counted::FailuresPerIp => limits.failures_per_ip,
             Counted::FailuresPerCredential => limits.failures_per_credential,
             Counted::RegistrationsPerIp => limits.registrations_per_ip,
+            Counted::RecoveryPerIp => limits.recovery_per_ip,
+            Counted::RecoveryPerAccount => limits.recovery_per_account,
         }
     }
 }

@@ -4,14 +4,16 @@
 //! `stream_to_client()`. Host builds get a stub: the edge exists only in wasm32.
 
 #[cfg(target_arch = "wasm32")]
-use bio::edge::{self, Route, account, auth, health, inventory, pages, well_known};
+use bio::edge::{
+    self, Route, account, auth, health, inventory, pages, recovery, replace, well_known,
+};
 #[cfg(target_arch = "wasm32")]
 use fastly::http::Method;
 
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 12] {
+pub fn routes() -> [Route; 18] {
     [
         route(Method::GET, "/", pages::home),
         route(
@@ -31,6 +33,16 @@ pub fn routes() -> [Route; 12] {
             account::sign_out_elsewhere,
         ),
         route(Method::GET, "/account/export", account::export),
+        route(Method::POST, "/account/name", account::rename),
+        route(
+            Method::POST,
+            "/account/passkey/replace/options",
+            replace::options,
+        ),
+        route(Method::POST, "/account/passkey/replace", replace::replace),
+        route(Method::POST, "/account/recovery-code", recovery::issue),
+        route(Method::POST, "/auth/recover/options", recovery::options),
+        route(Method::POST, "/auth/recover", recovery::recover),
         route(Method::GET, health::PATH, health::healthz),
         // Answers 404 unless bio_config `test_inventory = on` (load and test services only).
         route(Method::GET, inventory::PATH, inventory::inventory),

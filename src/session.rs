@@ -152,6 +152,28 @@ impl Key {
         self.id
     }
 
+    /// HMAC-SHA256 over `label ‖ 0x00 ‖ part₁ ‖ 0x00 ‖ part₂ …`, for MACs other than tokens
+    /// (a recovery code's hash). Parts must not contain 0x00 themselves.
+    pub fn tag(&self, label: &[u8], parts: &[&[u8]]) -> [u8; TAG_LEN] {
+        self.labelled(label, parts).finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is [`Key::tag`] of the same input, compared in constant time
+    /// (`verify_slice`), never with `==`.
+    pub fn verify(&self, label: &[u8], parts: &[&[u8]], tag: &[u8]) -> bool {
+        self.labelled(label, parts).verify_slice(tag).is_ok()
+    }
+
+    fn labelled(&self, label: &[u8], parts: &[&[u8]]) -> HmacSha256 {
+        let mut mac = self.mac.clone();
+        mac.update(label);
+        for part in parts {
+            mac.update(&[0x00]);
+            mac.update(part);
+        }
+        mac
+    }
+
     fn mac_for(&self, purpose: Purpose, payload: &[u8]) -> HmacSha256 {
         let mut mac = self.mac.clone();
         mac.update(purpose.label());
@@ -272,8 +294,26 @@ pub struct CeremonyClaims {
     /// it was issued to. `None` for the one-button sign-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirms_sid: Option<String>,
+    /// What a `create()` on this ceremony may do besides registering a new account: move an
+    /// existing account to a new passkey. `None` for the one-button ceremony and for
+    /// confirmations; each finish accepts only its own kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<Grant>,
     /// Expiry, unix seconds.
     pub exp: u64,
+}
+
+/// What a ceremony token lets its `create()` do to an existing account (its `user_handle`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Grant {
+    /// Replace the signed-in account's passkey: issued after a fresh assertion by that passkey,
+    /// to the session in `confirms_sid`.
+    ReplacePasskey,
+    /// Replace the account's passkey with the holder of its recovery code: issued after the code
+    /// was checked. `code` names the code (its locator), so a code replaced or spent meanwhile
+    /// grants nothing.
+    Recover { code: String },
 }
 
 impl Claims for CeremonyClaims {

@@ -51,6 +51,23 @@ pub fn agent_section(payload: &AgentPayload) -> impl Render + '_ {
                     dd : if passkey.user_verified { "Yes" } else { "No" };
                 }
             }
+            div(class="recovery-card") {
+                h3 : "Recovery";
+                dl {
+                    dt : "Recovery code";
+                    @ if let Some(made) = account.recovery.code_created_at {
+                        dd { : "Made "; : time_tag(made); }
+                    } else {
+                        dd : "None";
+                    }
+                    dt : "Last recovered";
+                    @ if let Some(recovered) = account.recovery.last_recovered_at {
+                        dd(data-testid="last-recovered") : time_tag(recovered);
+                    } else {
+                        dd(data-testid="last-recovered") : "Never";
+                    }
+                }
+            }
             h3 : "Recent sign-ins";
             ol(class="sign-ins") {
                 @ for sign_in in sign_ins {

@@ -29,7 +29,7 @@
   const body = document.body;
   const authButton = $('auth');
   const otherButton = $('other-device');
-  const statusBox = $('status');
+  const statusBox = $('status') || $('account-status');
   const choices = $('no-passkey');
   const PKC = window.PublicKeyCredential;
   const returning = body.dataset.returning === 'true';
@@ -331,6 +331,166 @@
     confirmButton.focus();
   });
 
+  // Change name: the server checks and normalises the name; the passkey provider is told the
+  // name it kept, and the page reloads to show it everywhere.
+  on('rename', 'submit', async (event) => {
+    event.preventDefault();
+    const input = $('name-input');
+    const button = $('change-name');
+    if (!input || busy) return;
+    busy = true;
+    if (button) button.disabled = true;
+    let leaving = false;
+    try {
+      const res = await fetch('/account/name', { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: input.value }) });
+      const data = await res.json().catch(() => ({}));
+      if (res.ok && data.ok) {
+        const name = data.user.name;
+        signal('signalCurrentUserDetails', { rpId: body.dataset.rpId || location.hostname,
+          userId: body.dataset.userId, name, displayName: name });
+        say('Your name is now ' + name + '.', 'ok');
+        leaving = true;
+        location.reload();
+        return;
+      }
+      input.setAttribute('aria-invalid', 'true');
+      say(data.message || `The name was not changed (${res.status}).`, 'error');
+      input.focus();
+    } catch (e) {
+      say("The name was not changed: couldn't reach the server.", 'error');
+    } finally {
+      if (!leaving) { busy = false; if (button) button.disabled = false; }
+    }
+  });
+
+  // --- Steps that need the current passkey first (Replace passkey, Get a recovery code) -------
+  // The first click fetches a confirmation and shows "Confirm with your passkey"; its click asks
+  // for the passkey straight away (Safari wants the ceremony close to a click) and posts the
+  // assertion to `path`; `done` takes the answer. A confirmation is single-use.
+  const post = async (path, payload) => {
+    const res = await fetch(path, { method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+    return { res, data: await res.json().catch(() => ({})) };
+  };
+  const stepButton = (container, id, text) => {
+    let button = $(id);
+    if (!button) {
+      button = document.createElement('button');
+      Object.assign(button, { type: 'button', id, textContent: text });
+      container.append(button);
+    }
+    button.hidden = false;
+    button.disabled = false;
+    return button;
+  };
+  const afterConfirmation = (containerId, startId, path, done) => {
+    const container = $(containerId);
+    const start = $(startId);
+    if (!container || !start) return;
+    const confirmId = `${startId}-confirm`;
+    let pending = null;
+    const prefetch = () => {
+      pending = loadConfirm();
+      pending.catch(() => { pending = null; });
+    };
+    start.addEventListener('click', () => {
+      if (busy) return;
+      prefetch();
+      stepButton(container, confirmId, 'Confirm with your passkey').focus();
+      say('Confirm with your current passkey.');
+    });
+    container.addEventListener('click', async (event) => {
+      const button = event.target;
+      if (!(button instanceof HTMLElement) || button.id !== confirmId || busy) return;
+      busy = true;
+      button.disabled = true;
+      try {
+        const opts = await (pending || loadConfirm());
+        pending = null;
+        const cred = await outcome(navigator.credentials.get({ publicKey: opts.get }));
+        if (typeof cred === 'string') {
+          say('Your passkey was not used. Nothing changed.', 'error');
+          return;
+        }
+        const { res, data } = await post(path, { ceremony: opts.token, credential: toJSON(cred) });
+        if (res.ok) {
+          button.hidden = true;
+          done(data, container);
+          return;
+        }
+        say(data.message || `That did not work (${res.status}). Please try again.`, 'error');
+      } catch (e) {
+        say('Something went wrong. Nothing changed; please try again.', 'error');
+      } finally {
+        busy = false;
+        button.disabled = false;
+        if (!button.hidden && !pending) prefetch(); // the next try needs a fresh confirmation
+      }
+    });
+  };
+
+  // Makes the new passkey from one more click (`create()` needs a click of its own after the
+  // round trip), sends it to `path`, and on success tells the provider the old passkey is gone.
+  const createFromClick = (container, id, data, path, spent, prompt) => {
+    const opts = { create: parseCreate(data.publicKey.create), token: data.ceremony };
+    const button = stepButton(container, id, 'Create the new passkey');
+    say(prompt || 'Now make your new passkey. It replaces the old one.');
+    button.focus();
+    button.onclick = async () => {
+      if (busy) return;
+      busy = true;
+      button.disabled = true;
+      let leaving = false;
+      try {
+        const cred = await outcome(navigator.credentials.create({ publicKey: opts.create }));
+        if (typeof cred === 'string') {
+          say('No new passkey was made. Your account still uses the old one.', 'error');
+          return;
+        }
+        say('Checking your new passkey…');
+        const { res, data: answer } = await post(path, { ceremony: opts.token, credential: toJSON(cred) });
+        if (res.ok && answer.ok) {
+          if (answer.replaced) signal('signalUnknownCredential', answer.replaced);
+          say('Your new passkey is the one for this account now.', 'ok');
+          leaving = true;
+          location.assign('/');
+          return;
+        }
+        say(answer.message || `The passkey was not replaced (${res.status}).`, 'error');
+        button.hidden = true; // the ceremony is used up, whatever the answer
+        spent();
+      } catch (e) {
+        say('Something went wrong. Your account still uses the old passkey.', 'error');
+      } finally {
+        busy = false;
+        if (!leaving) button.disabled = false;
+      }
+    };
+  };
+
+  afterConfirmation('replace', 'replace-passkey', '/account/passkey/replace/options', (data, container) =>
+    createFromClick(container, 'create-replacement', data, '/account/passkey/replace',
+      () => say('Use Replace passkey to start again.', 'error')));
+
+  // Get a recovery code: shown once, as text, after the passkey confirms.
+  afterConfirmation('recovery', 'get-recovery-code', '/account/recovery-code', (data, container) => {
+    let box = $('recovery-code');
+    if (!box) {
+      const note = document.createElement('p');
+      note.textContent = 'Your recovery code, shown only this once. Write it down or print it, '
+        + 'and keep it somewhere safe and offline:';
+      // <code>: monospace by default, so each symbol reads plainly.
+      box = document.createElement('code');
+      box.id = 'recovery-code';
+      const line = document.createElement('p');
+      line.append(box);
+      container.append(note, line);
+    }
+    box.textContent = data.code;
+    say('Your new recovery code is below. Any earlier code no longer works.', 'ok');
+  });
+
   if (!authButton) return; // signed-in page: no ceremonies
 
   // Capability check: no WebAuthn, no button.
@@ -339,6 +499,43 @@
     say("This browser can't use passkeys. Try an up-to-date browser or another device.", 'error');
     return;
   }
+
+  // Lost your passkey? The recovery code is checked first (no create() for a wrong or spent
+  // code), then one more click makes the new passkey for the same account.
+  on('use-recovery-code', 'click', (event) => {
+    const form = $('recover');
+    if (!form) return;
+    form.hidden = false;
+    event.currentTarget.setAttribute('aria-expanded', 'true');
+    $('recovery-code-input').focus();
+  });
+  on('recover', 'submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const input = $('recovery-code-input');
+    const button = $('recover-continue');
+    if (busy || !input) return;
+    busy = true;
+    if (button) button.disabled = true;
+    try {
+      const { res, data } = await post('/auth/recover/options', { code: input.value });
+      if (res.ok && data.publicKey) {
+        input.removeAttribute('aria-invalid');
+        createFromClick(form, 'create-recovered', data, '/auth/recover',
+          () => say('Enter your recovery code again to start over.', 'error'),
+          `Recovery code accepted for ${data.user.name}. Now make your new passkey: it replaces the lost one.`);
+        return;
+      }
+      input.setAttribute('aria-invalid', 'true');
+      say(data.message || `The recovery code was not accepted (${res.status}).`, 'error');
+      input.focus();
+    } catch (e) {
+      say("Couldn't reach the server. Check your connection, then try again.", 'error');
+    } finally {
+      busy = false;
+      if (button) button.disabled = false;
+    }
+  });
 
   authButton.addEventListener('click', run(auth));
   on('other-device', 'click', run((opts) => modalGet(opts, ['hybrid', 'security-key'])));

@@ -111,6 +111,18 @@ pub fn signed_out<'a>(
                 button(id = "other-device", type = "button", class = "link") :
                     "Use a passkey from another device";
             }
+            p {
+                button(id = "use-recovery-code", type = "button", class = "link",
+                       aria-controls = "recover", aria-expanded = "false") :
+                    "Lost your passkey? Use a recovery code";
+            }
+            form(id = "recover", method = "post", action = "/auth/recover/options", hidden) {
+                label(for = "recovery-code-input") : "Recovery code";
+                input(id = "recovery-code-input", name = "code", type = "text",
+                      autocomplete = "off", autocapitalize = "characters", spellcheck = "false",
+                      required);
+                button(type = "submit", id = "recover-continue") : "Continue";
+            }
             @ if returning.is_some() {
                 form(id = "not-you", method = "post", action = "/forget") {
                     button(type = "submit", class = "link") : "Not you?";
@@ -160,13 +172,32 @@ pub fn signed_in_shell<'a>(
     }
 }
 
-/// The signed-in page's tail, after the agent's section: account deletion, the script, the
-/// closing tags.
-pub fn signed_in_tail() -> impl Render {
+/// The signed-in page's tail, after the agent's section: the account's actions (rename, data,
+/// sessions, deletion), the script, the closing tags.
+pub fn signed_in_tail<'a>(view: &'a SignedInView<'a>) -> impl Render + 'a {
     owned_html! {
         : Raw("</div>");
         section(id = "account", aria-labelledby = "account-title") {
             h2(id = "account-title") : "Manage your account";
+            form(id = "rename", method = "post", action = "/account/name") {
+                label(for = "name-input") : "Name";
+                input(id = "name-input", name = "name", type = "text", value = view.name,
+                      required, autocomplete = "nickname", spellcheck = "false");
+                button(type = "submit", id = "change-name") : "Change name";
+            }
+            p(id = "account-status", class = "status", role = "status", aria-live = "polite");
+            div(id = "replace") {
+                p : "Moving to another passkey provider, or to a new device? Replace your passkey: \
+                     you confirm with the current one, then make the new one, which from then on \
+                     is the only passkey of this account.";
+                button(type = "button", id = "replace-passkey") : "Replace passkey";
+            }
+            div(id = "recovery") {
+                p : "A recovery code is an optional way back in if you lose your passkey. Keep \
+                     it offline, like a password: anyone who has it can take over this account. \
+                     Getting a new one replaces the old one.";
+                button(type = "button", id = "get-recovery-code") : "Get a recovery code";
+            }
             p { a(href = "/account/export", download = "bio-account.json") : "Download my data"; }
             form(method = "post", action = "/account/sessions/revoke") {
                 button(type = "submit", id = "sign-out-elsewhere") : "Sign out everywhere else";
@@ -218,6 +249,8 @@ mod tests {
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert_eq!(html.matches("id=\"auth\"").count(), 1);
         assert!(html.contains("<noscript>"));
+        assert!(html.contains(">Lost your passkey? Use a recovery code</button>"));
+        assert!(html.contains("<label for=\"recovery-code-input\">Recovery code</label>"));
         assert!(html.contains("aria-live=\"polite\""));
         assert!(html.ends_with("</body></html>"));
     }
@@ -244,7 +277,9 @@ mod tests {
         let mut html = render_to_string(signed_in_shell(&view, &data));
         assert!(html.contains("data-testid=\"user-name\">&lt;amber&gt;</strong>"));
         assert!(html.contains("action=\"/logout\""));
-        html.push_str(&render_to_string(signed_in_tail()));
+        html.push_str(&render_to_string(signed_in_tail(&view)));
+        assert!(html.contains("<label for=\"name-input\">Name</label>"));
+        assert!(html.contains("value=\"&lt;amber&gt;\""));
         assert!(html.ends_with("</body></html>"));
         // One h1 (axe's page-has-heading-one); the agent's part is no second "Your account"
         // region (landmark-unique); each section named by its own heading.

@@ -18,7 +18,7 @@ use bio::account::{Account, ClientInfo};
 use bio::config::StoreNames;
 use bio::edge::stores::faulty::FaultyKv;
 use bio::edge::stores::{FastlyKv, Kv, KvBackend};
-use bio::edge::{self, AppError, Ctx, Reply, account, auth, pages, sessions};
+use bio::edge::{self, AppError, Ctx, Reply, account, auth, pages, recovery, replace, sessions};
 use bio::limits::{Limit, Limits};
 use bio::session::{self, CeremonyClaims, SessionClaims, SigningKeys};
 use bio::webauthn::Policy;
@@ -54,6 +54,8 @@ fn ctx_on(now: u64, secrets: &'static str, kv: &'static dyn KvBackend) -> Ctx<'s
         failures_per_credential: generous,
         registrations_per_ip: generous,
         flood_rps_per_ip: 0,
+        recovery_per_ip: generous,
+        recovery_per_account: generous,
     };
     Ctx {
         config,
@@ -114,6 +116,11 @@ struct Tab {
 }
 
 impl Tab {
+    /// The account's user handle, for a tab whose options name none (a confirmation).
+    fn user_id_of(&self, account: &Account) -> Vec<u8> {
+        base64_decode(&account.user_handle)
+    }
+
     fn user_id(&self) -> Vec<u8> {
         base64_decode(
             self.options["publicKey"]["create"]["user"]["id"]
@@ -292,6 +299,97 @@ impl Browser {
         }
     }
 
+    /// Replace passkey, step 1: the page's confirmation answered by `authenticator`, sent for
+    /// the `create()` options.
+    fn replace_options(
+        &mut self,
+        ctx: &Ctx<'_>,
+        authenticator: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let tab = self.confirm(ctx);
+        let assertion = authenticator.authenticate(RP_ID, ORIGIN, &tab.challenge);
+        self.post_json(
+            ctx,
+            replace::options,
+            "/account/passkey/replace/options",
+            &json!({ "ceremony": tab.token, "credential": assertion }),
+        )
+    }
+
+    /// Replace passkey, whole: the options, `create()` on `new`, the finish.
+    fn replace_passkey(
+        &mut self,
+        ctx: &Ctx<'_>,
+        old: &mut SoftAuthenticator,
+        new: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let (status, options) = self.replace_options(ctx, old);
+        assert_eq!(status, StatusCode::OK, "{options}");
+        let tab = creation_tab(options);
+        let credential = new.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+        self.post_json(
+            ctx,
+            replace::replace,
+            "/account/passkey/replace",
+            &json!({ "ceremony": tab.token, "credential": credential }),
+        )
+    }
+
+    /// Get a recovery code: the page's confirmation answered by `authenticator`, then the code.
+    fn get_recovery_code(
+        &mut self,
+        ctx: &Ctx<'_>,
+        authenticator: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let tab = self.confirm(ctx);
+        let assertion = authenticator.authenticate(RP_ID, ORIGIN, &tab.challenge);
+        self.post_json(
+            ctx,
+            recovery::issue,
+            "/account/recovery-code",
+            &json!({ "ceremony": tab.token, "credential": assertion }),
+        )
+    }
+
+    fn recovery_options(&mut self, ctx: &Ctx<'_>, code: &str) -> (StatusCode, Value) {
+        self.post_json(
+            ctx,
+            recovery::options,
+            "/auth/recover/options",
+            &json!({ "code": code }),
+        )
+    }
+
+    /// Recovers with `code`: its options, `create()` on `new`, the finish.
+    fn recover(
+        &mut self,
+        ctx: &Ctx<'_>,
+        code: &str,
+        new: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let (status, options) = self.recovery_options(ctx, code);
+        if status != StatusCode::OK {
+            return (status, options);
+        }
+        let tab = creation_tab(options);
+        self.finish_recovery(ctx, &tab, new)
+    }
+
+    fn finish_recovery(
+        &mut self,
+        ctx: &Ctx<'_>,
+        tab: &Tab,
+        new: &mut SoftAuthenticator,
+    ) -> (StatusCode, Value) {
+        let credential = new.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+        self.post_json(
+            ctx,
+            recovery::recover,
+            "/auth/recover",
+            &json!({ "ceremony": tab.token, "credential": credential }),
+        )
+    }
+
     /// The signed-in page, rendered into a buffer; `None` when signed out.
     fn page(&self, ctx: &Ctx<'_>) -> Option<String> {
         let request = self.request(Method::GET, "/");
@@ -301,8 +399,28 @@ impl Browser {
         Some(String::from_utf8(out).unwrap())
     }
 
+    /// GET / as a signed-out visitor sees it, without touching this browser's cookies.
+    fn home_signed_out_page(&self, ctx: &Ctx<'_>) -> String {
+        let mut stranger = Browser::default();
+        stranger.home(ctx)
+    }
+
     fn session_token(&self) -> String {
         self.cookies[session::SESSION_COOKIE].clone()
+    }
+}
+
+/// A tab holding `create()` options alone (replace, recover).
+fn creation_tab(options: Value) -> Tab {
+    assert!(options["publicKey"].get("get").is_none(), "{options}");
+    Tab {
+        challenge: base64_decode(
+            options["publicKey"]["create"]["challenge"]
+                .as_str()
+                .unwrap(),
+        ),
+        token: options["ceremony"].as_str().unwrap().to_owned(),
+        options,
     }
 }
 
@@ -1457,6 +1575,657 @@ fn abuse_limits_stop_failures_but_never_the_owner() {
         keys("bio_challenges")
             .iter()
             .all(|k| !k.contains("203.0.113"))
+    );
+    assert_consistent();
+}
+
+/// The hint cookie's claims, as the browser holds them.
+fn hint_of(browser: &Browser, ctx: &Ctx<'_>) -> session::HintClaims {
+    session::open(
+        &ctx.config.keys,
+        &browser.cookies[session::HINT_COOKIE],
+        ctx.now,
+    )
+    .unwrap()
+}
+
+#[test]
+fn renaming_checks_the_name_and_shows_it_everywhere() {
+    let ctx = ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 120);
+    let rename = |browser: &mut Browser, ctx: &Ctx<'_>, name: Value| {
+        browser.post_json(
+            ctx,
+            account::rename,
+            "/account/name",
+            &json!({ "name": name }),
+        )
+    };
+    // Signed out: nothing to rename.
+    assert_eq!(
+        rename(&mut alice, &ctx, json!("Ada")).0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+    let generated = account_of(&passkey).name;
+    let page = alice.page(&ctx).unwrap();
+    assert!(page.contains("<label for=\"name-input\">Name</label>"));
+    assert!(page.contains(">Change name</button>"));
+
+    // Refused names, each with its code; nothing stored changes.
+    let untouched = keys("bio_accounts");
+    let record = account_of(&passkey);
+    for (name, code) in [
+        (json!(""), "name_empty"),
+        (json!(" \u{00A0} "), "name_empty"),
+        (json!("x".repeat(65)), "name_too_long"),
+        (json!("Ada\nLovelace"), "name_invalid_character"),
+        (json!("Ada\u{202E}ecalevoL"), "name_invalid_character"),
+        (json!(7), "name_missing"),
+        (Value::Null, "name_missing"),
+    ] {
+        let (status, body) = rename(&mut alice, &ctx, name.clone());
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{name}"
+        );
+        assert!(body["message"].is_string());
+    }
+    let form = alice.post_form(&ctx, account::rename, "/account/name", "name=Ada");
+    assert!(form.get_status().is_client_error());
+    let mut evil = alice
+        .request(Method::POST, "/account/name")
+        .with_header("content-type", "application/json")
+        .with_body(json!({ "name": "Mallory" }).to_string());
+    evil.set_header("origin", "https://evil.example");
+    assert_eq!(
+        response(account::rename(evil, &ctx), "/account/name").get_status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(keys("bio_accounts"), untouched);
+    assert_eq!(account_of(&passkey), record);
+
+    // A store that fails: 503 with Retry-After, and the old name stands.
+    let (faulty_ctx, faulty) = faulty_ctx(T0);
+    faulty.fail_write(Some(1));
+    let (status, body) = rename(&mut alice, &faulty_ctx, json!("Ada"));
+    faulty.fail_write(None);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("unavailable"))
+    );
+    assert_eq!(account_of(&passkey).name, generated);
+
+    // A good name, normalised: on the page, in the hint, in the export, at the next sign-in.
+    let (status, body) = rename(&mut alice, &ctx, json!("  Ada \u{3000}  Lovelace "));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["name"], "Ada Lovelace");
+    assert_eq!(account_of(&passkey).name, "Ada Lovelace");
+    assert_eq!(hint_of(&alice, &ctx).name, "Ada Lovelace");
+    assert_eq!(
+        hint_of(&alice, &ctx).credential_id,
+        b64(passkey.credential_id())
+    );
+    let page = alice.page(&ctx).unwrap();
+    assert_eq!(user_name(&page), "Ada Lovelace");
+    assert!(page.contains("data-user-name=\"Ada Lovelace\""));
+    let r = response(
+        account::export(alice.request(Method::GET, "/account/export"), &ctx),
+        "/account/export",
+    );
+    assert_eq!(json_of(r).1["name"], "Ada Lovelace");
+    let (status, body) = rename(&mut alice, &ctx, json!("<b>Ada</b> & co"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        alice
+            .page(&ctx)
+            .unwrap()
+            .contains("&lt;b&gt;Ada&lt;/b&gt; &amp; co"),
+        "{body}"
+    );
+    let mut phone = Browser::default();
+    phone.home(&ctx);
+    let (status, body) = phone.sign_in(&ctx, &mut passkey);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["user"]["name"], "<b>Ada</b> & co");
+    assert_consistent();
+}
+
+/// Whether `authenticator` signs in, from a browser of its own.
+fn signs_in(ctx: &Ctx<'_>, authenticator: &mut SoftAuthenticator) -> (bool, Value) {
+    let mut browser = Browser::default();
+    browser.home(ctx);
+    let (status, body) = browser.sign_in(ctx, authenticator);
+    (status == StatusCode::OK, body)
+}
+
+#[test]
+fn replacing_a_passkey_moves_the_account_and_retires_the_old_one() {
+    let ctx = ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut old = SoftAuthenticator::new(Alg::Es256, 130);
+    let mut new = SoftAuthenticator::new(Alg::EdDsa, 131);
+    // Signed out: no replacement.
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::options,
+        "/account/passkey/replace/options",
+        &json!({}),
+    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(alice.register(&ctx, &mut old, Fmt::None).0, StatusCode::OK);
+    let account = account_of(&old);
+    let mut phone = Browser::default();
+    phone.home(&ctx);
+    assert_eq!(phone.sign_in(&ctx, &mut old).0, StatusCode::OK);
+    let mut mallory = Browser::default();
+    mallory.home(&ctx);
+    let mut mallorys = SoftAuthenticator::new(Alg::Es256, 132);
+    assert_eq!(
+        mallory.register(&ctx, &mut mallorys, Fmt::None).0,
+        StatusCode::OK
+    );
+    let page = alice.page(&ctx).unwrap();
+    assert!(page.contains(">Replace passkey</button>"));
+
+    // What never starts a replacement: another passkey's assertion, a sign-in token, no body.
+    let tab = alice.confirm(&ctx);
+    let (status, body) = alice.post_json(
+        &ctx,
+        replace::options,
+        "/account/passkey/replace/options",
+        &json!({ "ceremony": tab.token,
+                 "credential": mallorys.authenticate(RP_ID, ORIGIN, &tab.challenge) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let sign_in_tab = alice.start(&ctx);
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::options,
+        "/account/passkey/replace/options",
+        &json!({ "ceremony": sign_in_tab.token,
+                 "credential": old.authenticate(RP_ID, ORIGIN, &sign_in_tab.challenge) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // What never finishes one: a registration on a confirmation (no fresh assertion was made),
+    // or on another session's options, or an assertion instead of a registration.
+    let confirmation = alice.confirm(&ctx);
+    let (status, body) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": confirmation.token, "credential": new.register(
+            RP_ID, ORIGIN, &confirmation.challenge, &confirmation.user_id_of(&account), Fmt::None) }),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ceremony_invalid"))
+    );
+    let (status, phones) = phone.replace_options(&ctx, &mut old);
+    assert_eq!(status, StatusCode::OK);
+    let phones = creation_tab(phones);
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": phones.token, "credential": new.register(
+            RP_ID, ORIGIN, &phones.challenge, &phones.user_id(), Fmt::None) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, options) = alice.replace_options(&ctx, &mut old);
+    let tab = creation_tab(options);
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": tab.token,
+                 "credential": old.authenticate(RP_ID, ORIGIN, &tab.challenge) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Mallory's passkey is hers: it cannot become Alice's.
+    let (_, options) = alice.replace_options(&ctx, &mut old);
+    let tab = creation_tab(options);
+    let mut mallorys_again = SoftAuthenticator::new(Alg::Es256, 132);
+    let (status, body) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": tab.token, "credential": mallorys_again.register(
+            RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None) }),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::CONFLICT, Some("credential_exists")),
+        "{body}"
+    );
+    assert_eq!(account_of(&old).credential_id, account.credential_id);
+    assert!(phone.page(&ctx).is_some());
+    assert_consistent();
+
+    // The real thing: the options name the account's own user handle and name.
+    let (_, options) = alice.replace_options(&ctx, &mut old);
+    let user = &options["publicKey"]["create"]["user"];
+    assert_eq!(user["id"], account.user_handle.as_str());
+    assert_eq!(user["name"], account.name.as_str());
+    let tab = creation_tab(options);
+    let credential = new.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+    let finish_body = json!({ "ceremony": tab.token, "credential": credential });
+    let (status, body) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &finish_body,
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["replaced"]["credentialId"], b64(old.credential_id()));
+    assert_eq!(body["replaced"]["rpId"], RP_ID);
+    // The same account, on the new passkey; this browser stays signed in with a new session and
+    // a hint naming the new passkey; every other session is over.
+    let moved = account_of(&new);
+    assert_eq!(moved.user_handle, account.user_handle);
+    assert_eq!(moved.name, account.name);
+    assert_eq!(moved.credential_id, b64(new.credential_id()));
+    assert_eq!(moved.sessions.len(), 1);
+    let page = alice.page(&ctx).expect("still signed in");
+    assert!(page.contains(&format!(
+        "data-credential-id=\"{}\"",
+        b64(new.credential_id())
+    )));
+    assert_eq!(
+        hint_of(&alice, &ctx).credential_id,
+        b64(new.credential_id())
+    );
+    assert!(phone.page(&ctx).is_none(), "the phone's session is over");
+    assert_eq!(
+        keys_with("session/").len(),
+        2,
+        "Alice's new one and Mallory's"
+    );
+    assert_consistent();
+    // The old passkey is refused, and reported unknown so the page signals it; the new one
+    // signs in as the same account.
+    let (ok, body) = signs_in(&ctx, &mut old);
+    assert!(!ok);
+    assert_eq!(body["error"], "unknown_credential");
+    assert_eq!(body["credentialId"], b64(old.credential_id()));
+    assert!(body["message"].as_str().unwrap().contains("replaced"));
+    let (ok, body) = signs_in(&ctx, &mut new);
+    assert!(ok, "{body}");
+    assert_eq!(body["user"]["name"], account.name.as_str());
+    // The finish is spent.
+    let (status, _) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &finish_body,
+    );
+    assert!(status.is_client_error());
+    assert_eq!(account_of(&new).credential_id, b64(new.credential_id()));
+    // And again, to a third passkey: both earlier ones are refused.
+    let mut third = SoftAuthenticator::new(Alg::Rs256, 133);
+    let (status, body) = alice.replace_passkey(&ctx, &mut new, &mut third);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(account_of(&third).user_handle, account.user_handle);
+    assert!(!signs_in(&ctx, &mut new).0 && !signs_in(&ctx, &mut old).0);
+    assert!(signs_in(&ctx, &mut third).0);
+    assert_consistent();
+}
+
+#[test]
+fn a_store_failure_during_a_move_leaves_exactly_one_passkey_working() {
+    let (ctx, faulty) = faulty_ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut current = SoftAuthenticator::new(Alg::Es256, 140);
+    assert_eq!(
+        alice.register(&ctx, &mut current, Fmt::None).0,
+        StatusCode::OK
+    );
+    let user_handle = account_of(&current).user_handle;
+    // Another session, so the move has one to revoke.
+    let mut phone = Browser::default();
+    phone.home(&ctx);
+    assert_eq!(phone.sign_in(&ctx, &mut current).0, StatusCode::OK);
+    // Writes: spent, new index, new session, account (the move), tombstone, old index, sessions.
+    let mut moved_at = Vec::new();
+    for n in 1..=12 {
+        if alice.page(&ctx).is_none() {
+            assert_eq!(alice.sign_in(&ctx, &mut current).0, StatusCode::OK);
+        }
+        let mut next = SoftAuthenticator::new(Alg::Es256, 141 + n as u64);
+        let (status, options) = alice.replace_options(&ctx, &mut current);
+        assert_eq!(status, StatusCode::OK, "{options}");
+        let tab = creation_tab(options);
+        let credential = next.register(RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None);
+        faulty.fail_write(Some(n));
+        let (status, body) = alice.post_json(
+            &ctx,
+            replace::replace,
+            "/account/passkey/replace",
+            &json!({ "ceremony": tab.token, "credential": credential }),
+        );
+        let failed = faulty.failed();
+        faulty.fail_write(None);
+        let (old_works, _) = signs_in(&ctx, &mut current);
+        let (new_works, _) = signs_in(&ctx, &mut next);
+        assert!(
+            old_works != new_works,
+            "write {n} ({failed:?}): old {old_works}, new {new_works}"
+        );
+        if status == StatusCode::OK {
+            assert!(new_works, "write {n}");
+            assert_eq!(
+                hint_of(&alice, &ctx).credential_id,
+                b64(next.credential_id())
+            );
+            assert!(alice.page(&ctx).is_some() && phone.page(&ctx).is_none());
+            moved_at.push(n);
+            current = next;
+        } else {
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (StatusCode::SERVICE_UNAVAILABLE, Some("unavailable")),
+                "write {n}: {failed:?}"
+            );
+            assert!(old_works, "write {n}");
+        }
+        assert_eq!(account_of(&current).user_handle, user_handle);
+        assert_consistent();
+        if failed.is_none() {
+            break; // past the last write: nothing left to break
+        }
+    }
+    // The first four writes each stop the move; from the fifth on it has happened.
+    assert_eq!(moved_at.first(), Some(&5), "{moved_at:?}");
+    assert!(moved_at.len() >= 3, "{moved_at:?}");
+}
+
+/// The code with its last symbol changed: the same locator, a wrong secret.
+fn wrong_secret(code: &str) -> String {
+    let mut wrong = code.to_owned();
+    let last = wrong.len() - 1..wrong.len();
+    let other = if code.ends_with('7') { "8" } else { "7" };
+    wrong.replace_range(last, other);
+    wrong
+}
+
+#[test]
+fn a_recovery_code_lets_its_holder_make_a_new_passkey_once() {
+    let ctx = ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut lost = SoftAuthenticator::new(Alg::Es256, 150);
+    let mut found = SoftAuthenticator::new(Alg::Es256, 151);
+    // Signed out: no code to get.
+    let (status, _) = alice.post_json(&ctx, recovery::issue, "/account/recovery-code", &json!({}));
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(alice.register(&ctx, &mut lost, Fmt::None).0, StatusCode::OK);
+    let account = account_of(&lost);
+    let mut phone = Browser::default();
+    phone.home(&ctx);
+    assert_eq!(phone.sign_in(&ctx, &mut lost).0, StatusCode::OK);
+    let page = alice.page(&ctx).unwrap();
+    assert!(page.contains(">Get a recovery code</button>"));
+    assert!(page.contains("data-testid=\"last-recovered\">Never<"));
+    assert!(
+        alice
+            .home_signed_out_page(&ctx)
+            .contains(">Lost your passkey? Use a recovery code</button>")
+    );
+    // A bare POST gets no code: it needs the passkey's confirmation.
+    let (status, _) = alice.post_json(&ctx, recovery::issue, "/account/recovery-code", &json!({}));
+    assert!(status.is_client_error());
+    assert!(account_of(&lost).recovery_code.is_none());
+
+    // A code: six groups of five Crockford symbols, stored only as a keyed hash.
+    let (status, body) = alice.get_recovery_code(&ctx, &mut lost);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = body["code"].as_str().unwrap().to_owned();
+    let groups: Vec<&str> = first.split('-').collect();
+    assert_eq!(groups.len(), 6, "{first}");
+    assert!(groups.iter().all(|g| {
+        g.len() == 5
+            && g.bytes()
+                .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+    }));
+    let stored = account_of(&lost).recovery_code.unwrap();
+    assert_eq!(
+        (stored.key_version, stored.locator.as_str()),
+        (1, groups[0])
+    );
+    let record = KVStore::open("bio_accounts")
+        .unwrap()
+        .unwrap()
+        .lookup(&account_key(&account.user_handle))
+        .unwrap()
+        .take_body()
+        .into_string();
+    assert!(
+        !record.contains(&first[6..]),
+        "the secret part is never stored"
+    );
+    // A new code replaces the old one.
+    let (_, body) = alice.get_recovery_code(&ctx, &mut lost);
+    let code = body["code"].as_str().unwrap().to_owned();
+    assert_ne!(code, first);
+    assert_eq!(keys_with("recovery/").len(), 1);
+
+    // Refused before any create(): junk, the replaced code, a wrong secret.
+    let mut finder = Browser::default();
+    finder.home(&ctx);
+    let untouched = keys("bio_accounts");
+    for typed in [
+        "".to_owned(),
+        "not a code".to_owned(),
+        first.clone(),
+        wrong_secret(&code),
+        format!("{code}-0"),
+    ] {
+        let (status, body) = finder.recovery_options(&ctx, &typed);
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("recovery_code_refused")),
+            "{typed}"
+        );
+        assert!(body.get("publicKey").is_none());
+    }
+    assert_eq!(keys("bio_accounts"), untouched);
+    // Without the browser cookie, nothing is issued.
+    let mut cookieless = Browser::default();
+    assert_eq!(
+        cookieless.recovery_options(&ctx, &code).1["error"],
+        "no_browser_id"
+    );
+    // Another Origin: refused.
+    let mut evil = finder
+        .request(Method::POST, "/auth/recover/options")
+        .with_header("content-type", "application/json")
+        .with_body(json!({ "code": code }).to_string());
+    evil.set_header("origin", "https://evil.example");
+    assert_eq!(
+        response(recovery::options(evil, &ctx), "/auth/recover/options").get_status(),
+        StatusCode::FORBIDDEN
+    );
+    // Rotating the session key voids no code; typed loosely, it still reads.
+    let rotated = ctx_with(T0, "bio_secrets_rotated");
+    let loosely = code.to_lowercase().replace('-', " ").replace('0', "o");
+    let (status, early) = finder.recovery_options(&rotated, &loosely);
+    assert_eq!(status, StatusCode::OK, "{early}");
+    let early = creation_tab(early);
+    // A recovery's token finishes nothing but a recovery: not a registration at /auth/finish
+    // (its user handle is the account's), nor a replacement.
+    let mut stray = SoftAuthenticator::new(Alg::Es256, 153);
+    let stray_registration =
+        stray.register(RP_ID, ORIGIN, &early.challenge, &early.user_id(), Fmt::None);
+    let (status, body) = finder.finish(&rotated, &early, &stray_registration);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ceremony_invalid"))
+    );
+    assert_eq!(account_keys().len(), 1);
+
+    // The real thing, on an empty authenticator: the account's own user handle and name.
+    let (status, options) = finder.recovery_options(&ctx, &code);
+    assert_eq!(status, StatusCode::OK, "{options}");
+    assert_eq!(options["user"]["name"], account.name.as_str());
+    assert_eq!(
+        options["publicKey"]["create"]["user"]["id"],
+        account.user_handle.as_str()
+    );
+    let tab = creation_tab(options);
+    let (status, body) = finder.finish_recovery(&ctx, &tab, &mut found);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["replaced"]["credentialId"], b64(lost.credential_id()));
+    let recovered = account_of(&found);
+    assert_eq!(recovered.user_handle, account.user_handle);
+    assert_eq!(recovered.recovered_at, Some(T0));
+    assert!(recovered.recovery_code.is_none(), "the code is spent");
+    assert!(keys_with("recovery/").is_empty());
+    let page = finder.page(&ctx).expect("signed in");
+    assert_eq!(user_name(&page), account.name);
+    assert!(page.contains("data-testid=\"last-recovered\"><time"));
+    assert_eq!(
+        hint_of(&finder, &ctx).credential_id,
+        b64(found.credential_id())
+    );
+    assert!(alice.page(&ctx).is_none() && phone.page(&ctx).is_none());
+    let (ok, body) = signs_in(&ctx, &mut lost);
+    assert!(!ok);
+    assert_eq!(body["error"], "unknown_credential");
+    assert!(signs_in(&ctx, &mut found).0);
+    assert_consistent();
+
+    // Once only: the code is refused, and options issued before the recovery move nothing.
+    let (status, _) = finder.recovery_options(&ctx, &code);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut another = SoftAuthenticator::new(Alg::Es256, 152);
+    let (status, body) = finder.finish_recovery(&rotated, &early, &mut another);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("recovery_code_refused")),
+        "{body}"
+    );
+    assert!(!signs_in(&ctx, &mut another).0);
+    assert!(signs_in(&ctx, &mut found).0);
+    assert_eq!(account_of(&found).credential_id, b64(found.credential_id()));
+    assert_consistent();
+}
+
+#[test]
+fn recovery_attempts_are_limited_and_a_failed_move_keeps_the_code() {
+    let (mut ctx, faulty) = faulty_ctx(T0);
+    ctx.config.limits.recovery_per_ip = Limits::default().recovery_per_ip;
+    ctx.config.limits.recovery_per_account = Limits::default().recovery_per_account;
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 160);
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+    let (_, body) = alice.get_recovery_code(&ctx, &mut passkey);
+    let mut code = body["code"].as_str().unwrap().to_owned();
+    let mut finder = Browser::default();
+    finder.home(&ctx);
+
+    // Getting a new code fails at any write up to the account's (spent confirmation, the new
+    // code's index, the account): 503, and the old code still stands. A failure after it (the
+    // old index's tidying) leaves the new code.
+    for n in 1..=4 {
+        faulty.fail_write(Some(n));
+        let (status, body) = alice.get_recovery_code(&ctx, &mut passkey);
+        let failed = faulty.failed();
+        faulty.fail_write(None);
+        assert!(failed.is_some(), "write {n}");
+        let stored = account_of(&passkey).recovery_code.unwrap();
+        if n < 4 {
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "write {n}: {body}");
+            assert_eq!(stored.locator, code[..5], "write {n}");
+            assert_eq!(finder.recovery_options(&ctx, &code).0, StatusCode::OK);
+        } else {
+            assert_eq!(status, StatusCode::OK, "write {n}: {body}");
+            code = body["code"].as_str().unwrap().to_owned();
+            assert_eq!(stored.locator, code[..5]);
+        }
+        assert_consistent();
+    }
+
+    // A store failure at any write up to the move: 503, the old passkey still works and the
+    // code is not spent. Writes: spent, new index, new session, account.
+    for n in 1..=4 {
+        let mut new = SoftAuthenticator::new(Alg::Es256, 161 + n as u64);
+        let (_, options) = finder.recovery_options(&ctx, &code);
+        let tab = creation_tab(options);
+        faulty.fail_write(Some(n));
+        let (status, body) = finder.finish_recovery(&ctx, &tab, &mut new);
+        assert!(faulty.failed().is_some(), "write {n}");
+        faulty.fail_write(None);
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "write {n}: {body}");
+        assert!(signs_in(&ctx, &mut passkey).0, "write {n}");
+        assert!(!signs_in(&ctx, &mut new).0, "write {n}");
+        assert!(account_of(&passkey).recovery_code.is_some(), "write {n}");
+        assert_consistent();
+    }
+
+    // Per account: wrong secrets from many addresses fill its window; then even the right code
+    // waits, from anywhere, until the window ends.
+    let max = ctx.config.limits.recovery_per_account.max;
+    for i in 0..max {
+        let mut elsewhere = ctx_on(T0, "bio_secrets", faulty);
+        elsewhere.config.limits = ctx.config.limits;
+        elsewhere.client.ip = Some(format!("198.51.100.{i}"));
+        let (status, _) = finder.recovery_options(&elsewhere, &wrong_secret(&code));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "attempt {i}");
+    }
+    let (status, body) = finder.recovery_options(&ctx, &code);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    let mut later = ctx_on(T0 + 3_601, "bio_secrets", faulty);
+    later.config.limits = ctx.config.limits;
+    assert_eq!(finder.recovery_options(&later, &code).0, StatusCode::OK);
+
+    // Per address: junk from one address, past the limit, is refused without a look.
+    let mut junk = ctx_on(T0, "bio_secrets", faulty);
+    junk.config.limits = ctx.config.limits;
+    junk.client.ip = Some("203.0.113.77".into());
+    for i in 0..ctx.config.limits.recovery_per_ip.max {
+        assert_eq!(
+            finder.recovery_options(&junk, "AAAAA-AAAAA").0,
+            StatusCode::BAD_REQUEST,
+            "attempt {i}"
+        );
+    }
+    assert_eq!(
+        finder.recovery_options(&junk, &code).0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The limiter's keys hold no address, code or user handle.
+    let user_handle = account_of(&passkey).user_handle;
+    assert!(
+        keys("bio_challenges")
+            .iter()
+            .all(|k| !k.contains("203.0.113")
+                && !k.contains(&code[..5])
+                && !k.contains(&user_handle))
+    );
+
+    // And from a fresh window, the recovery works once.
+    let mut new = SoftAuthenticator::new(Alg::Es256, 170);
+    let (status, body) = finder.recover(&later, &code, &mut new);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!signs_in(&later, &mut passkey).0 && signs_in(&later, &mut new).0);
+    assert_eq!(
+        finder.recovery_options(&later, &code).0,
+        StatusCode::BAD_REQUEST
     );
     assert_consistent();
 }

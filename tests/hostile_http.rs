@@ -113,6 +113,12 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
     )
     .unwrap();
     assert_eq!(registered.get_status(), 200);
+    // Signed in: the account routes read the body, not only the session.
+    let signed_in = format!(
+        "{cookies}; {}={}",
+        session::SESSION_COOKIE,
+        cookie_of(&registered, session::SESSION_COOKIE)
+    );
     let before = snapshot();
 
     // Tokens: forged with another key, expired, another browser's, and the one just spent.
@@ -138,6 +144,10 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
                       "attestationObject": b64(&[0xa1, 0x63, 0x66, 0x6d, 0x74, 0x1b, 0xff, 0xff]) } } })
     .to_string();
     let bodies: Vec<String> = vec![
+        json!({ "code": "00000-00000-00000-00000-00000-00000" }).to_string(),
+        json!({ "code": "U".repeat(30) }).to_string(),
+        json!({ "code": "-".repeat(100_000) }).to_string(),
+        json!({ "code": ["AAAAA"] }).to_string(),
         String::new(),
         "{".into(),
         "[]".into(),
@@ -173,6 +183,12 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         "/account/delete",
         "/account/sessions/revoke",
         "/account/export",
+        "/account/name",
+        "/account/passkey/replace/options",
+        "/account/passkey/replace",
+        "/account/recovery-code",
+        "/auth/recover/options",
+        "/auth/recover",
         "/.well-known/passkey-endpoints",
         "/healthz",
         "/_bio/inventory",
@@ -198,7 +214,14 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         }
     }
     // Every hostile body in every content type, at the ceremony endpoints.
-    for path in ["/auth/finish", "/account/delete"] {
+    for path in [
+        "/auth/finish",
+        "/account/delete",
+        "/account/passkey/replace/options",
+        "/account/passkey/replace",
+        "/auth/recover/options",
+        "/auth/recover",
+    ] {
         for content_type in content_types {
             for body in &bodies {
                 corpus.push(
@@ -209,6 +232,26 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
                         .with_body(body.clone()),
                 );
             }
+        }
+    }
+    // The same bodies, signed in, at the routes that change an account.
+    for path in [
+        "/account/delete",
+        "/account/name",
+        "/account/passkey/replace/options",
+        "/account/passkey/replace",
+        "/account/recovery-code",
+        "/auth/recover/options",
+        "/auth/recover",
+    ] {
+        for body in &bodies {
+            corpus.push(
+                post(path)
+                    .with_header("origin", ORIGIN)
+                    .with_header("cookie", &signed_in)
+                    .with_header("content-type", "application/json")
+                    .with_body(body.clone()),
+            );
         }
     }
     // Another browser's cookie with this browser's token.
@@ -237,6 +280,12 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
             "/logout",
             "/forget",
             "/account/delete",
+            "/account/name",
+            "/account/passkey/replace/options",
+            "/account/passkey/replace",
+            "/account/recovery-code",
+            "/auth/recover/options",
+            "/auth/recover",
         ] {
             let mut request = post(path)
                 .with_header("content-type", "application/json")
@@ -261,6 +310,12 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
             (Method::POST, "/account/delete"),
             (Method::GET, "/account/export"),
             (Method::POST, "/account/sessions/revoke"),
+            (Method::POST, "/account/name"),
+            (Method::POST, "/account/passkey/replace/options"),
+            (Method::POST, "/account/passkey/replace"),
+            (Method::POST, "/account/recovery-code"),
+            (Method::POST, "/auth/recover/options"),
+            (Method::POST, "/auth/recover"),
         ] {
             corpus.push(
                 Request::new(method, format!("{ORIGIN}{path}"))

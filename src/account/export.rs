@@ -32,7 +32,15 @@ pub fn export(account: &Account, now: u64) -> Value {
             "user_verified_at_registration": account.user_verified,
             "sign_count": account.sign_count,
             "transports": account.transports,
+            "created_at": account.passkey_created_at.unwrap_or(account.created_at),
         },
+        "retired_passkeys": account.retired_passkeys,
+        "recovered_at": account.recovered_at,
+        // The code itself is not kept: only a keyed hash, which says nothing to its owner.
+        "recovery_code": account.recovery_code.as_ref().map(|code| json!({
+            "created_at": code.created_at,
+            "key_version": code.key_version,
+        })),
         "sign_ins": account.sign_ins,
         "security_events": account.security_events,
         "active_sessions": account.sessions.len(),
@@ -47,7 +55,17 @@ mod tests {
 
     #[test]
     fn the_export_holds_every_field_the_record_holds_but_session_ids() {
-        let account = fresh_account();
+        let mut account = fresh_account();
+        account.passkey_created_at = Some(NOW);
+        account.recovered_at = Some(NOW);
+        account.retired_passkeys = vec!["OLD-PASSKEY-DIGEST".into()];
+        account.recovery_code = Some(crate::account::recovery::StoredRecoveryCode {
+            v: 1,
+            locator: "ABCDE".into(),
+            key_version: 1,
+            mac: "SECRET-MAC".into(),
+            created_at: NOW,
+        });
         let export = export(&account, NOW);
         let text = export.to_string();
         for kept in [
@@ -56,6 +74,7 @@ mod tests {
             &account.credential_id,
             &account.public_key_cose,
             &account.aaguid,
+            &account.retired_passkeys[0],
         ] {
             assert!(text.contains(kept.as_str()), "{kept}");
         }
@@ -63,6 +82,8 @@ mod tests {
         assert_eq!(export["sign_ins"][0]["country"], "FR");
         // Session ids are bearer secrets: only their number is exported.
         assert!(!text.contains("SECRET-SESSION-ID"), "{text}");
+        assert!(!text.contains("SECRET-MAC"), "{text}");
+        assert_eq!(export["recovery_code"]["created_at"], NOW);
         // Every member of the stored record is accounted for.
         let record = serde_json::to_value(&account).unwrap();
         for key in record.as_object().unwrap().keys() {
@@ -85,6 +106,10 @@ mod tests {
                 "aaguid",
                 "transports",
                 "previous_sign_in_at",
+                "retired_passkeys",
+                "passkey_created_at",
+                "recovered_at",
+                "recovery_code",
             ];
             assert!(covered.contains(&key.as_str()), "the export misses `{key}`");
         }

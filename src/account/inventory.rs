@@ -8,6 +8,7 @@
 //! - a session that has not expired belongs to an existing account, established with the
 //!   credential that account holds;
 //! - a tombstone's credential is owned by nobody;
+//! - a recovery code's index names an account that holds a code with that first group;
 //! - nothing else is stored but spent ceremonies and the limiter's windows.
 //!
 //! Expired records whose TTL deletion has not happened yet are counted apart, never as problems.
@@ -19,7 +20,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
 use super::Account;
-use super::records::{CredentialEntry, SessionRecord, Tombstone, credential_digest};
+use super::records::{CredentialEntry, RecoveryIndex, SessionRecord, Tombstone, credential_digest};
 
 /// What the stores hold, by kind, and every broken rule found.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -29,6 +30,7 @@ pub struct Inventory {
     pub sessions: usize,
     pub expired_sessions: usize,
     pub tombstones: usize,
+    pub recovery_indexes: usize,
     pub spent_ceremonies: usize,
     pub limiter_windows: usize,
     /// The user handles of the accounts, sorted: a test compares them with the ones it made.
@@ -44,6 +46,7 @@ pub fn take(accounts: &[(String, Vec<u8>)], challenges: &[String], now: u64) -> 
     let mut index: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut sessions: Vec<(String, SessionRecord)> = Vec::new();
     let mut tombstones: BTreeSet<String> = BTreeSet::new();
+    let mut recovery: Vec<(String, RecoveryIndex)> = Vec::new();
     for (key, value) in accounts {
         let (kind, rest) = key.split_once('/').unwrap_or((key.as_str(), ""));
         match kind {
@@ -144,7 +147,22 @@ pub fn take(accounts: &[(String, Vec<u8>)], challenges: &[String], now: u64) -> 
         }
     }
 
+    for (locator, index) in &recovery {
+        let holds = owners.get(&index.account).is_some_and(|account| {
+            account
+                .recovery_code
+                .as_ref()
+                .is_some_and(|code| &code.locator == locator)
+        });
+        if !holds {
+            inventory.problems.push(format!(
+                "recovery/{locator}: its account holds no code with that first group"
+            ));
+        }
+    }
+
     inventory.accounts = owners.len();
+    inventory.recovery_indexes = recovery.len();
     inventory.credentials = index.len();
     inventory.sessions = sessions.len();
     inventory.tombstones = tombstones.len();
@@ -244,6 +262,18 @@ mod tests {
         let problems = take(&replaced, &[], 1_500).problems;
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with("session/s1"));
+        // A recovery code's index whose account holds no such code.
+        let mut stale = records.clone();
+        stale.push((
+            crate::account::records::recovery_key("ABCDE"),
+            json(&RecoveryIndex {
+                v: 1,
+                account: account.user_handle.clone(),
+            }),
+        ));
+        let problems = take(&stale, &[], 1_500).problems;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("recovery/ABCDE"));
         // Anything else is unknown.
         let mut odd = records.clone();
         odd.push(("stray/1".into(), b"{}".to_vec()));

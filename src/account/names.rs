@@ -8,6 +8,13 @@
 //! It deliberately does not: guarantee uniqueness (the account is keyed by its credential id, not
 //! its name), read randomness itself (the edge injects it), or carry any meaning: a name says
 //! nothing about the person.
+//!
+//! A person may also choose their own name ("Change name"): [`chosen_name`] checks and
+//! normalises it. It deliberately does not apply Unicode NFC: that needs the Unicode
+//! composition tables (a dependency and ~100 KiB of wasm) for names that keyboards and IMEs
+//! already send composed. It does what keeps a name safe to show and to hand to a passkey
+//! provider: whitespace trimmed and collapsed, invisible and direction-changing characters
+//! refused, a bounded length.
 
 /// 64 adjectives, so `byte % 64` picks one without bias.
 const ADJECTIVES: [&str; 64] = [
@@ -47,10 +54,142 @@ pub fn friendly_name(random: [u8; 4]) -> String {
     format!("{adjective}-{animal}-{number}")
 }
 
+/// Most characters (Unicode scalar values) in a chosen name, after normalising.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// Why a chosen name was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameError {
+    /// Nothing but whitespace.
+    Empty,
+    /// More than [`MAX_NAME_CHARS`] characters after normalising.
+    TooLong { chars: usize },
+    /// A control character (Unicode Cc, e.g. a tab or a newline inside the name), or an
+    /// invisible formatting character that could hide or reorder text (bidi overrides and
+    /// isolates, zero-width characters, the byte order mark, soft hyphen).
+    Invisible { character: char },
+}
+
+impl NameError {
+    /// The API's stable code.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            NameError::Empty => "name_empty",
+            NameError::TooLong { .. } => "name_too_long",
+            NameError::Invisible { .. } => "name_invalid_character",
+        }
+    }
+}
+
+/// A name the person typed, normalised: leading and trailing whitespace removed, every run of
+/// whitespace inside (spaces, tabs' cousins such as U+00A0 and U+3000) made one ASCII space, then
+/// 1 to [`MAX_NAME_CHARS`] characters, none of them a control or invisible formatting character.
+pub fn chosen_name(input: &str) -> Result<String, NameError> {
+    let mut name = String::with_capacity(input.len().min(4 * MAX_NAME_CHARS));
+    let mut chars = 0usize;
+    let mut pending_space = false;
+    for character in input.chars() {
+        // Tab, newline and the other whitespace controls are refused, not collapsed: a name is
+        // one line, and a pasted newline is more likely a mistake than a space.
+        if character.is_control() || is_invisible(character) {
+            return Err(NameError::Invisible { character });
+        }
+        if character.is_whitespace() {
+            pending_space = chars > 0;
+            continue;
+        }
+        if pending_space {
+            name.push(' ');
+            chars += 1;
+            pending_space = false;
+        }
+        name.push(character);
+        chars += 1;
+        if chars > MAX_NAME_CHARS {
+            // Counting on is not needed to refuse it, and bounds the work.
+            return Err(NameError::TooLong { chars });
+        }
+    }
+    if chars == 0 {
+        return Err(NameError::Empty);
+    }
+    Ok(name)
+}
+
+/// Formatting characters that show nothing yet change how text around them reads.
+fn is_invisible(character: char) -> bool {
+    matches!(
+        character,
+        '\u{00AD}' // soft hyphen
+            | '\u{061C}' // Arabic letter mark
+            | '\u{180E}' // Mongolian vowel separator
+            | '\u{200B}'..='\u{200F}' // zero-width space, (non-)joiners, LRM, RLM
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{FEFF}' // byte order mark
+            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotations
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn chosen_names_are_trimmed_and_collapsed() {
+        for (input, expected) in [
+            ("Ada", "Ada"),
+            ("  Ada   Lovelace \u{00A0}", "Ada Lovelace"),
+            ("Zoë\u{3000}Ω 😀", "Zoë Ω 😀"),
+            ("amber-otter-27", "amber-otter-27"),
+        ] {
+            assert_eq!(chosen_name(input), Ok(expected.to_owned()), "{input:?}");
+        }
+        let longest = "é".repeat(MAX_NAME_CHARS);
+        assert_eq!(chosen_name(&format!(" {longest} ")), Ok(longest.clone()));
+    }
+
+    #[test]
+    fn bad_names_give_the_exact_error() {
+        let too_long = "a".repeat(MAX_NAME_CHARS + 1);
+        let cases: [(&str, NameError); 9] = [
+            ("", NameError::Empty),
+            (" \u{00A0} \u{2003}", NameError::Empty),
+            (&too_long, NameError::TooLong { chars: 65 }),
+            ("Ada\nLovelace", NameError::Invisible { character: '\n' }),
+            ("Ada\tL", NameError::Invisible { character: '\t' }),
+            (
+                "\u{0007}",
+                NameError::Invisible {
+                    character: '\u{0007}',
+                },
+            ),
+            (
+                "Ada\u{202E}lace",
+                NameError::Invisible {
+                    character: '\u{202E}',
+                },
+            ),
+            (
+                "A\u{200B}da",
+                NameError::Invisible {
+                    character: '\u{200B}',
+                },
+            ),
+            (
+                "\u{FEFF}Ada",
+                NameError::Invisible {
+                    character: '\u{FEFF}',
+                },
+            ),
+        ];
+        for (input, error) in cases {
+            assert_eq!(chosen_name(input), Err(error), "{input:?}");
+        }
+        assert_eq!(NameError::Empty.code(), "name_empty");
+    }
 
     #[test]
     fn examples() {

@@ -5,9 +5,11 @@
 //! - `account/<user handle>`: the [`Account`] (version 2).
 //! - `credential/<digest>`: a [`CredentialEntry`]: the index from a credential to its account
 //!   (version 2), or, written before version 2, the whole account (version 1).
-//! - `deleted/<digest>`: a [`Tombstone`]: this credential's account was deleted, so a lookup
-//!   miss can be told apart from a store that has not caught up yet.
+//! - `deleted/<digest>`: a [`Tombstone`]: this credential's account was deleted, or moved to
+//!   another passkey, so a lookup miss can be told apart from a store that has not caught up.
 //! - `session/<sid>`: a [`SessionRecord`], so a session can be revoked server-side.
+//! - `recovery/<locator>`: a [`RecoveryIndex`]: the account a recovery code's first group
+//!   names (the code's hash is in the account, so spending it is part of the account's write).
 //!
 //! `bio_challenges`:
 //! - `spent/<ceremony id>`: a [`SpentCeremony`], written once with `InsertMode::Add` by the one
@@ -55,6 +57,21 @@ pub fn session_key(sid: &str) -> String {
     format!("session/{sid}")
 }
 
+/// The key of a recovery code's index (its locator: the code's first group, no secret).
+pub fn recovery_key(locator: &str) -> String {
+    format!("recovery/{locator}")
+}
+
+/// The index from a recovery code's locator to its account. It may outlive the code (replaced
+/// or spent, with the tidying write failing): the account's own record decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryIndex {
+    pub v: u32,
+    /// The account's user handle (base64url).
+    pub account: String,
+}
+
 /// The key of a ceremony's spent record.
 pub fn spent_key(ceremony_id: &str) -> String {
     format!("spent/{ceremony_id}")
@@ -89,7 +106,7 @@ pub enum CredentialEntry {
     Legacy(Box<Account>),
 }
 
-/// A deleted credential.
+/// A credential that no longer signs in: its account was deleted, or moved to another passkey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tombstone {
     pub v: u32,
@@ -97,14 +114,34 @@ pub struct Tombstone {
     pub deleted_at: u64,
     /// Unix seconds; the tombstone is void from then on, whatever KV's TTL deletion says.
     pub expires_at: u64,
+    /// Why; absent in tombstones written before passkeys could be replaced (all deletions).
+    #[serde(default)]
+    pub reason: TombstoneReason,
+}
+
+/// Why a credential has a tombstone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TombstoneReason {
+    /// Its account was deleted.
+    #[default]
+    Deleted,
+    /// Its account moved to another passkey (replaced, or recovered with a recovery code).
+    Replaced,
 }
 
 impl Tombstone {
+    /// The tombstone of a deleted account's credential.
     pub fn new(now: u64) -> Tombstone {
+        Tombstone::because(TombstoneReason::Deleted, now)
+    }
+
+    pub fn because(reason: TombstoneReason, now: u64) -> Tombstone {
         Tombstone {
             v: 1,
             deleted_at: now,
             expires_at: now + TOMBSTONE_TTL_SECS,
+            reason,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The rules of the account: what a registration makes, what a sign-in changes, what a refusal
-//! leaves behind. Plain functions over [`Account`]; the edge only reads, retries and writes.
+//! leaves behind, what moving to a new passkey (replace, recover) retires. Plain functions over [`Account`]; the edge only reads, retries and writes.
 //!
 //! The signature counter and the backup-eligibility flag follow the edge's
 //! [`Policy`]: with one credential per account there is no second way in, so the default
@@ -9,9 +9,11 @@
 //!
 //! It does not: verify signatures (the verifier did), or touch a store.
 
+use super::records::credential_digest;
+use super::recovery::StoredRecoveryCode;
 use super::{
-    ACCOUNT_VERSION, Account, ClientInfo, MAX_SECURITY_EVENTS, MAX_SESSIONS, MAX_SIGN_INS,
-    SecurityEvent, SignInEvent, push_bounded,
+    ACCOUNT_VERSION, Account, ClientInfo, MAX_RETIRED_PASSKEYS, MAX_SECURITY_EVENTS, MAX_SESSIONS,
+    MAX_SIGN_INS, SecurityEvent, SignInEvent, push_bounded,
 };
 use crate::webauthn::{self, AuthenticationOutcome, CredentialRecord, Leniency, Policy};
 
@@ -61,6 +63,10 @@ pub fn from_registration(
         security_events: Vec::new(),
         previous_sign_in_at: None,
         sessions: vec![sid.to_owned()],
+        retired_passkeys: Vec::new(),
+        passkey_created_at: None,
+        recovered_at: None,
+        recovery_code: None,
     }
 }
 
@@ -109,6 +115,118 @@ pub fn apply_sign_in(
     );
     push_bounded(&mut account.sessions, sid.to_owned(), MAX_SESSIONS);
     Ok(())
+}
+
+/// Why an account was not moved to a new passkey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveRefused {
+    /// The new passkey is the one the account already has.
+    SamePasskey,
+    /// The stored credential id is not base64url (a corrupt record: nothing is changed).
+    StoredIdInvalid,
+}
+
+/// Moves the account to a new passkey (Replace passkey, or a recovery code): the verified
+/// registration becomes the account's one credential, the old one is retired (every session
+/// established with it stops counting, [`session_counts`]), and `sid`, the replacing browser's
+/// new session, is the only one the account keeps. The name, user handle, histories and
+/// creation date stay. Returns the old credential id (base64url), to retire in the stores.
+pub fn move_to_passkey(
+    account: &mut Account,
+    credential: &CredentialRecord,
+    now: u64,
+    client: &ClientInfo,
+    sid: &str,
+) -> Result<String, MoveRefused> {
+    let new_id = URL_SAFE_NO_PAD.encode(&credential.id);
+    if new_id == account.credential_id {
+        return Err(MoveRefused::SamePasskey);
+    }
+    let old_id = URL_SAFE_NO_PAD
+        .decode(&account.credential_id)
+        .map_err(|_| MoveRefused::StoredIdInvalid)?;
+    let old_digest = credential_digest(&old_id);
+    if !account.retired_passkeys.contains(&old_digest) {
+        push_bounded(
+            &mut account.retired_passkeys,
+            old_digest,
+            MAX_RETIRED_PASSKEYS,
+        );
+    }
+    let old = std::mem::replace(&mut account.credential_id, new_id);
+    account.v = ACCOUNT_VERSION;
+    account.public_key_cose = URL_SAFE_NO_PAD.encode(&credential.public_key_cose);
+    account.alg = credential.alg;
+    account.sign_count = credential.sign_count;
+    account.backup_eligible = credential.backup_eligible;
+    account.backup_state = credential.backup_state;
+    account.user_verified = credential.user_verified;
+    account.aaguid = credential.aaguid_string();
+    account.transports = credential.transports.clone();
+    account.passkey_created_at = Some(now);
+    account.previous_sign_in_at = Some(account.last_used_at);
+    account.last_used_at = now;
+    push_bounded(
+        &mut account.sign_ins,
+        SignInEvent {
+            at: now,
+            client: client.clone(),
+            registration: false,
+        },
+        MAX_SIGN_INS,
+    );
+    account.sessions = vec![sid.to_owned()];
+    Ok(old)
+}
+
+/// Whether a session established with the passkey whose digest is `credential_digest` still
+/// counts for this account: not once the account has moved away from that passkey.
+pub fn session_counts(account: &Account, credential_digest: &str) -> bool {
+    !account
+        .retired_passkeys
+        .iter()
+        .any(|retired| retired == credential_digest)
+}
+
+/// Gives the account a new recovery code (its keyed hash); returns the locator of the code it
+/// replaces, whose index the edge then removes. One code at a time: the new one voids the old.
+pub fn set_recovery_code(account: &mut Account, code: StoredRecoveryCode) -> Option<String> {
+    account.v = ACCOUNT_VERSION;
+    account
+        .recovery_code
+        .replace(code)
+        .map(|replaced| replaced.locator)
+}
+
+/// Why a recovery was refused at the moment of the move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryRefused {
+    /// The code that was checked is no longer the account's (spent, or replaced by a newer one).
+    CodeGone,
+}
+
+/// Spends the account's recovery code in the write that moves the account to the recovering
+/// passkey: the code checked earlier (named by its `locator`) must still be the account's.
+pub fn spend_recovery_code(
+    account: &mut Account,
+    locator: &str,
+    now: u64,
+) -> Result<(), RecoveryRefused> {
+    match &account.recovery_code {
+        Some(code) if code.locator == locator => {
+            account.recovery_code = None;
+            account.recovered_at = Some(now);
+            Ok(())
+        }
+        _ => Err(RecoveryRefused::CodeGone),
+    }
+}
+
+/// Gives the account the name its owner chose, already checked by
+/// [`super::names::chosen_name`].
+pub fn rename(account: &mut Account, name: &str) {
+    account.v = ACCOUNT_VERSION;
+    name.clone_into(&mut account.name);
 }
 
 /// Records a refused attempt on the account; `false` when the window's quota is used up and

@@ -39,10 +39,30 @@ pub struct AccountSummary {
     /// How many sign-ins the record keeps, shown or not.
     pub sign_ins_kept: usize,
     pub notices: Vec<Notice>,
+    pub recovery: RecoverySummary,
     /// Unix seconds.
     pub session_expires_at: u64,
     /// Unix seconds: when this summary was made.
     pub generated_at: u64,
+}
+
+/// The account's way back in: its recovery code (never the code, only when it was made) and
+/// its last recovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RecoverySummary {
+    /// Unix seconds when the current recovery code was made; `None`: the account has none.
+    pub code_created_at: Option<u64>,
+    /// Unix seconds of the last recovery with a code; `None`: never recovered.
+    pub last_recovered_at: Option<u64>,
+}
+
+impl RecoverySummary {
+    pub fn from_account(account: &Account) -> Self {
+        Self {
+            code_created_at: account.recovery_code.as_ref().map(|code| code.created_at),
+            last_recovered_at: account.recovered_at,
+        }
+    }
 }
 
 /// The one passkey on the account.
@@ -186,6 +206,7 @@ impl AccountSummary {
                 .collect(),
             sign_ins_kept: account.sign_ins.len(),
             notices,
+            recovery: RecoverySummary::from_account(account),
             session_expires_at: input.session_expires_at,
             generated_at: input.now,
         }
@@ -198,7 +219,7 @@ impl PasskeySummary {
         Self {
             authenticator: authenticator_name_for(&account.aaguid),
             aaguid: account.aaguid.clone(),
-            created_at: account.created_at,
+            created_at: account.passkey_created_at.unwrap_or(account.created_at),
             last_used_at: account.last_used_at,
             backup: BackupState::from_flags(account.backup_eligible, account.backup_state),
             user_verified: account.user_verified,

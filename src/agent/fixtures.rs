@@ -58,5 +58,9 @@ pub fn fresh_account() -> Account {
         security_events: vec![],
         previous_sign_in_at: None,
         sessions: vec!["SECRET-SESSION-ID-b8Lw".into()],
+        retired_passkeys: Vec::new(),
+        passkey_created_at: None,
+        recovered_at: None,
+        recovery_code: None,
     }
 }

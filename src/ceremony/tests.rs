@@ -24,6 +24,7 @@ fn record() -> CeremonyClaims {
         user_handle: "dXNlcg".into(),
         name: "amber-otter-27".into(),
         confirms_sid: None,
+        grant: None,
         exp: 1_000 + crate::session::CEREMONY_TTL_SECS,
     }
 }
@@ -90,6 +91,16 @@ fn a_known_passkey_is_named_and_a_confirmation_offers_no_create() {
         json!([{ "type": "public-key", "id": "Y3JlZA", "transports": ["internal"] }])
     );
     assert!(options["publicKey"]["create"].is_object());
+    let create = super::creation_options(&config(), &record(), 1_000);
+    assert!(create["publicKey"].get("get").is_none());
+    assert_eq!(
+        create["publicKey"]["create"],
+        options["publicKey"]["create"]
+    );
+    assert_eq!(
+        create["publicKey"]["create"]["excludeCredentials"],
+        json!([])
+    );
     let confirm = CeremonyClaims {
         confirms_sid: Some("sid".into()),
         ..record()

@@ -14,10 +14,15 @@ fn raw() -> RawConfig {
         limit_failures_per_credential: None,
         limit_registrations_per_ip: None,
         limit_flood_rps_per_ip: None,
+        limit_recovery_per_ip: None,
+        limit_recovery_per_account: None,
         agent_test_modes: None,
         test_inventory: None,
         session_key_current: Some(vec![7; 32]),
         session_key_previous: None,
+        recovery_key_version: None,
+        recovery_key_current: Some(vec![8; 32]),
+        recovery_key_previous: None,
     }
 }
 
@@ -208,6 +213,33 @@ fn each_bad_value_is_named() {
             |r| r.session_key_previous = Some(vec![1; 8]),
             "`session_key_previous` is invalid",
         ),
+        (
+            |r| r.limit_recovery_per_ip = Some("ten/3600".into()),
+            "`limit_recovery_per_ip` is invalid",
+        ),
+        (
+            |r| r.limit_recovery_per_account = Some("5/86401".into()),
+            "`limit_recovery_per_account` is invalid",
+        ),
+        (
+            |r| r.recovery_key_version = Some("0".into()),
+            "`recovery_key_version` is invalid",
+        ),
+        (
+            |r| r.recovery_key_version = Some("v2".into()),
+            "`recovery_key_version` is invalid",
+        ),
+        (
+            |r| r.recovery_key_current = Some(vec![1; 31]),
+            "`recovery_key_v1` must be at least 32 bytes",
+        ),
+        (
+            |r| {
+                r.recovery_key_version = Some("3".into());
+                r.recovery_key_previous = Some(vec![1; 5]);
+            },
+            "`recovery_key_v2` must be at least 32 bytes",
+        ),
     ];
     for (edit, expected) in cases {
         let mut r = raw();
@@ -238,4 +270,31 @@ fn agent_test_modes_is_on_only_when_set_on() {
         r.agent_test_modes = value.map(str::to_owned);
         assert_eq!(check(r).unwrap().agent_test_modes, expected, "{value:?}");
     }
+}
+
+#[test]
+fn recovery_codes_have_their_own_versioned_keys_and_are_off_without_one() {
+    let config = check(raw()).unwrap();
+    assert_eq!(config.recovery.current.as_ref().map(|(v, _)| *v), Some(1));
+    assert!(config.recovery.previous.is_none());
+    let mut r = raw();
+    r.recovery_key_version = Some("2".into());
+    r.recovery_key_previous = Some(vec![9; 32]);
+    let config = check(r).unwrap();
+    assert_eq!(config.recovery.current.as_ref().map(|(v, _)| *v), Some(2));
+    assert_eq!(config.recovery.previous.as_ref().map(|(v, _)| *v), Some(1));
+    let mut r = raw();
+    r.recovery_key_current = None;
+    assert!(
+        check(r).unwrap().recovery.current.is_none(),
+        "off, not misconfigured"
+    );
+    let defaults = check(raw()).unwrap().limits;
+    assert_eq!(
+        (
+            defaults.recovery_per_ip.max,
+            defaults.recovery_per_account.max
+        ),
+        (10, 5)
+    );
 }

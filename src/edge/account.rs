@@ -1,4 +1,5 @@
-//! `POST /logout`, `POST /forget`, `POST /account/confirm` and `POST /account/delete`.
+//! `POST /logout`, `POST /forget`, `POST /account/confirm`, `POST /account/delete`,
+//! `POST /account/name`, `POST /account/sessions/revoke` and `GET /account/export`.
 //!
 //! Logout revokes the session server-side (its record is deleted, so the old cookie no longer
 //! works even if replayed), clears the cookie and answers 303 to `/`; it is idempotent and a
@@ -20,7 +21,9 @@ use serde_json::json;
 use super::auth::{self, Credential};
 use super::request::{form_has, json_body, random, require_origin};
 use super::{AppError, Ctx, Reply, accounts, headers, limits, log, sessions};
+use crate::account::names::{MAX_NAME_CHARS, NameError, chosen_name};
 use crate::account::records::session_key;
+use crate::account::rules;
 use crate::ceremony::AllowedCredential;
 use crate::session::{self, CEREMONY_TTL_SECS, CeremonyClaims, DeletedClaims};
 
@@ -67,6 +70,7 @@ pub fn confirm(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
         user_handle: account.user_handle.clone(),
         name: String::new(),
         confirms_sid: Some(current.claims.sid.clone()),
+        grant: None,
         exp: ctx.now + CEREMONY_TTL_SECS,
     };
     let allow = AllowedCredential {
@@ -102,27 +106,8 @@ fn delete_counted(
     if body.get("confirm").and_then(serde_json::Value::as_str) != Some("yes") {
         return Err(confirmation_required());
     }
-    let (token, credential) = auth::ceremony_and_credential(&body)?;
-    let claims = auth::open_ceremony(&request, ctx, token)?;
-    if claims.confirms_sid.as_deref() != Some(current.claims.sid.as_str()) {
-        return Err(AppError::bad_request(
-            "ceremony_invalid",
-            "This confirmation was not issued to this session. Please try again.",
-        ));
-    }
-    let challenge = auth::check_answers_challenge(&claims, &credential)?;
-    let Credential::Authentication(assertion) = credential else {
-        return Err(confirmation_required());
-    };
-    auth::spend(ctx, &claims)?;
+    check_confirmation(&request, ctx, &current, &body)?;
     let account = &current.account.value;
-    let rp = auth::relying_party(ctx);
-    if let Err(refused) = auth::verify_with_account(ctx, &rp, &challenge, &assertion, account) {
-        if let Some(code) = refused.refusal_code {
-            accounts::note_refusal(ctx, &account.user_handle, code);
-        }
-        return Err(refused.error);
-    }
     accounts::delete(ctx, account, &current.claims.sid)?;
     let proof = DeletedClaims {
         credential_id: account.credential_id.clone(),
@@ -138,7 +123,47 @@ fn delete_counted(
     Ok(log::with_outcome(response, "account_deleted").into())
 }
 
-fn signed_in(request: &Request, ctx: &Ctx<'_>) -> Result<sessions::Current, AppError> {
+/// Checks `body`'s `{"ceremony", "credential"}`: a fresh assertion by the signed-in account's
+/// own passkey, on a confirmation that `/account/confirm` issued to this session in this
+/// browser (what deleting the account, replacing its passkey and getting a recovery code ask
+/// for). The confirmation is spent from the store's first write on, whatever the outcome; a
+/// refused assertion is noted on the account.
+pub fn check_confirmation(
+    request: &Request,
+    ctx: &Ctx<'_>,
+    current: &sessions::Current,
+    body: &serde_json::Value,
+) -> Result<(), AppError> {
+    let (token, credential) = auth::ceremony_and_credential(body)?;
+    let claims = auth::open_ceremony(request, ctx, token)?;
+    if claims.confirms_sid.as_deref() != Some(current.claims.sid.as_str()) || claims.grant.is_some()
+    {
+        return Err(AppError::bad_request(
+            "ceremony_invalid",
+            "This confirmation was not issued to this session. Please try again.",
+        ));
+    }
+    let challenge = auth::check_answers_challenge(&claims, &credential)?;
+    let Credential::Authentication(assertion) = credential else {
+        return Err(AppError::bad_request(
+            "confirmation_required",
+            "Confirm with your passkey: use the page's button, which asks for it.",
+        ));
+    };
+    auth::spend(ctx, &claims)?;
+    let account = &current.account.value;
+    let rp = auth::relying_party(ctx);
+    if let Err(refused) = auth::verify_with_account(ctx, &rp, &challenge, &assertion, account) {
+        if let Some(code) = refused.refusal_code {
+            accounts::note_refusal(ctx, &account.user_handle, code);
+        }
+        return Err(refused.error);
+    }
+    Ok(())
+}
+
+/// The signed-in visitor, or 401.
+pub fn signed_in(request: &Request, ctx: &Ctx<'_>) -> Result<sessions::Current, AppError> {
     sessions::current(request, ctx)?.ok_or_else(|| {
         AppError::unauthorized("not_signed_in", "Sign in first to manage your account.")
     })
@@ -180,6 +205,44 @@ pub fn sign_out_elsewhere(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppE
         store.delete(&session_key(sid))?;
     }
     Ok(log::with_outcome(see_other("/"), "signed_out_elsewhere").into())
+}
+
+/// `POST /account/name`: `{"name": "…"}`, "Change name". The name is checked and normalised by
+/// the core ([`crate::account::names::chosen_name`]); a refused name changes nothing. The answer
+/// carries the name as stored and renews the hint, so the page can tell the passkey provider
+/// (`signalCurrentUserDetails`) and greet the visitor by it next time.
+pub fn rename(mut request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
+    require_origin(&request, ctx)?;
+    let current = signed_in(&request, ctx)?;
+    let (_, body) = json_body(&mut request)?;
+    let typed = body
+        .get("name")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| {
+            AppError::bad_request("name_missing", "Type the name you want, then Change name.")
+        })?;
+    let name = chosen_name(typed).map_err(|error| {
+        let message = match error {
+            NameError::Empty => "A name needs at least one visible character.".to_owned(),
+            NameError::TooLong { .. } => {
+                format!("A name can have at most {MAX_NAME_CHARS} characters.")
+            }
+            NameError::Invisible { .. } => {
+                "A name can't contain line breaks, tabs or invisible characters.".to_owned()
+            }
+        };
+        AppError::bad_request(error.code(), message)
+    })?;
+    let account = accounts::update(ctx, &current.account.value.user_handle, |account| {
+        rules::rename(account, &name);
+        Ok(())
+    })?;
+    let mut response = headers::json(
+        StatusCode::OK,
+        &json!({ "ok": true, "user": { "name": account.name } }),
+    );
+    response.append_header("set-cookie", auth::hint_cookie(ctx, &account));
+    Ok(log::with_outcome(response, "renamed").into())
 }
 
 /// `GET /account/export`: everything Bio keeps about the signed-in account, as a JSON download.

@@ -1,6 +1,7 @@
 //! Accounts in `bio_accounts`: found through their credential's index, updated with a
-//! generation match (retried when another write got there first), deleted so that nothing that
-//! counts is left behind. The rules of what changes live in `crate::account::rules`; this file
+//! generation match (retried when another write got there first), moved to a new passkey so
+//! that exactly one passkey signs in whatever fails, deleted so that nothing that counts is left
+//! behind. The rules of what changes live in `crate::account::rules`; this file
 //! only reads, retries and writes (layout: `crate::account::records`).
 
 use std::time::Duration;
@@ -8,19 +9,23 @@ use std::time::Duration;
 use super::stores::{Versioned, Write};
 use super::{AppError, Ctx};
 use crate::account::records::{
-    CredentialEntry, CredentialIndex, Tombstone, account_key, credential_digest, credential_key,
-    session_key, tombstone_key,
+    CredentialEntry, CredentialIndex, Tombstone, TombstoneReason, account_key, credential_digest,
+    credential_key, recovery_key, session_key, tombstone_key,
 };
+use crate::account::rules::MoveRefused;
 use crate::account::{ACCOUNT_VERSION, Account, rules};
+use crate::webauthn::CredentialRecord;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// How many times an update retries when another write got there first.
 const MAX_UPDATE_ATTEMPTS: usize = 5;
 
 /// What looking a credential up found.
 pub enum Lookup {
-    Found(Versioned<Account>),
-    /// A tombstone: the account was deleted.
-    Deleted,
+    Found(Box<Versioned<Account>>),
+    /// A tombstone: the account was deleted, or moved to another passkey.
+    Deleted(TombstoneReason),
     /// Nothing, and no tombstone: never registered here, or not seen by this POP yet.
     Missing,
 }
@@ -43,14 +48,26 @@ pub fn by_credential(ctx: &Ctx<'_>, credential_id: &[u8]) -> Result<Lookup, AppE
         }
     };
     match store.get::<Account>(&account_key(&user_handle))? {
-        Some(account) => Ok(Lookup::Found(account)),
+        // An index left behind by a move to another passkey (or written by one that has not
+        // finished) leads to an account that is not this credential's.
+        Some(account) if !is_credential_of(&account.value, &digest) => {
+            missing_or_deleted(ctx, &digest)
+        }
+        Some(account) => Ok(Lookup::Found(Box::new(account))),
         None => missing_or_deleted(ctx, &digest),
     }
 }
 
+/// Whether `digest` names the account's current passkey.
+pub fn is_credential_of(account: &Account, digest: &str) -> bool {
+    base64_decode(&account.credential_id).is_ok_and(|id| credential_digest(&id) == digest)
+}
+
 fn missing_or_deleted(ctx: &Ctx<'_>, digest: &str) -> Result<Lookup, AppError> {
     match ctx.accounts().get::<Tombstone>(&tombstone_key(digest))? {
-        Some(tombstone) if tombstone.value.expires_at > ctx.now => Ok(Lookup::Deleted),
+        Some(tombstone) if tombstone.value.expires_at > ctx.now => {
+            Ok(Lookup::Deleted(tombstone.value.reason))
+        }
         _ => Ok(Lookup::Missing),
     }
 }
@@ -131,8 +148,8 @@ pub fn note_refusal(ctx: &Ctx<'_>, user_handle: &str, code: &str) {
 /// Deletes an account. The tombstone goes first, then the account record: from then on none of
 /// its sessions counts, no sign-in finds it, and its passkey is reported unknown. Should the
 /// account's deletion fail, the tombstone is taken back, so the old state stands whole. Then the
-/// index and the sessions: a failure there leaves an account that is gone for every purpose (an
-/// index that leads to a tombstone, session records that no longer count).
+/// index, the recovery code's index and the sessions: a failure there leaves an account that is
+/// gone for every purpose (indexes that lead nowhere, session records that no longer count).
 pub fn delete(ctx: &Ctx<'_>, account: &Account, also_session: &str) -> Result<(), AppError> {
     let store = ctx.accounts();
     let credential_id = base64_decode(&account.credential_id)?;
@@ -145,6 +162,9 @@ pub fn delete(ctx: &Ctx<'_>, account: &Account, also_session: &str) -> Result<()
         return Err(error);
     }
     store.delete(&credential_key(&digest))?;
+    if let Some(code) = &account.recovery_code {
+        store.delete(&recovery_key(&code.locator))?;
+    }
     for sid in account
         .sessions
         .iter()
@@ -156,9 +176,110 @@ pub fn delete(ctx: &Ctx<'_>, account: &Account, also_session: &str) -> Result<()
     Ok(())
 }
 
+/// What moving an account to a new passkey left: the account as written, the replacing
+/// browser's new session (its `Set-Cookie` value) and the old credential id (base64url).
+pub struct Moved {
+    pub account: Account,
+    pub session_cookie: String,
+    pub old_credential_id: String,
+}
+
+/// Moves the account `user_handle` to a verified new passkey (Replace passkey, recovery), in
+/// writes ordered so that a failure at any of them leaves the old passkey working, and a
+/// success leaves exactly the new one:
+/// 1. the new credential's index (Add: a credential id is never overwritten nor owned by two
+///    accounts), which leads nowhere until step 3 (a lookup checks the account names it);
+/// 2. the replacing browser's new session record, whose cookie nobody holds until step 3 is done;
+/// 3. the account, with a generation match: `change` first (e.g. check the code still stands and
+///    spend it), then [`rules::move_to_passkey`]. This one write moves it: the new passkey signs
+///    in, the old one finds an account that is no longer its own, and every session of the old
+///    one stops counting ([`rules::session_counts`]).
+///
+/// A failure at 1–3 takes back what 1 and 2 wrote and returns the error. After 3 the rest is
+/// tidying, best effort (a failure is logged, and the answer is still a success): the old
+/// credential's tombstone (so it is reported unknown and the page signals it), its index, and
+/// the old sessions' records.
+pub fn move_to_passkey(
+    ctx: &Ctx<'_>,
+    user_handle: &str,
+    credential: &CredentialRecord,
+    mut change: impl FnMut(&mut Account) -> Result<(), AppError>,
+) -> Result<Moved, AppError> {
+    let store = ctx.accounts();
+    let sid = super::sessions::new_id()?;
+    let new_digest = credential_digest(&credential.id);
+    let new_index = credential_key(&new_digest);
+    let index = CredentialIndex {
+        v: 2,
+        account: user_handle.to_owned(),
+        credential_id: URL_SAFE_NO_PAD.encode(&credential.id),
+    };
+    if store.insert_new(&new_index, &index, None)? == Write::Conflict {
+        return Err(AppError::conflict(
+            "credential_exists",
+            "This passkey is already registered here. Make a new passkey to replace the old one.",
+        ));
+    }
+    let session_cookie = match super::sessions::start(ctx, &sid, user_handle, &new_digest) {
+        Ok(cookie) => cookie,
+        Err(error) => {
+            let _ = store.delete(&new_index);
+            return Err(error);
+        }
+    };
+    let mut retired: Option<(String, Vec<String>)> = None;
+    let moved = update(ctx, user_handle, |account| {
+        change(account)?;
+        let old_sessions = account.sessions.clone();
+        let old = rules::move_to_passkey(account, credential, ctx.now, &ctx.client, &sid).map_err(
+            |refused| match refused {
+                MoveRefused::SamePasskey => AppError::conflict(
+                    "credential_exists",
+                    "That is the passkey you already have. Make a new passkey to replace it.",
+                ),
+                MoveRefused::StoredIdInvalid => {
+                    AppError::internal("a stored credential id is not base64url")
+                }
+            },
+        )?;
+        retired = Some((old, old_sessions));
+        Ok(())
+    });
+    let (account, (old_credential_id, old_sessions)) = match (moved, retired) {
+        (Ok(account), Some(retired)) => (account, retired),
+        (Err(error), _) => {
+            let _ = store.delete(&session_key(&sid));
+            let _ = store.delete(&new_index);
+            return Err(error);
+        }
+        (Ok(_), None) => return Err(AppError::internal("the move left no old passkey")),
+    };
+
+    // Tidying: the account has moved whatever happens here.
+    let tidy = |result: Result<(), AppError>| {
+        if let Err(error) = result {
+            super::log::note("move_tidying_failed", error.code);
+        }
+    };
+    if let Ok(old_id) = base64_decode(&old_credential_id) {
+        let old_digest = credential_digest(&old_id);
+        let tombstone = Tombstone::because(TombstoneReason::Replaced, ctx.now);
+        let ttl = Duration::from_secs(tombstone.expires_at - ctx.now);
+        tidy(store.put(&tombstone_key(&old_digest), &tombstone, Some(ttl)));
+        tidy(store.delete(&credential_key(&old_digest)));
+    }
+    for old in old_sessions.iter().filter(|old| **old != sid) {
+        tidy(store.delete(&session_key(old)));
+    }
+    Ok(Moved {
+        account,
+        session_cookie,
+        old_credential_id,
+    })
+}
+
 fn base64_decode(value: &str) -> Result<Vec<u8>, AppError> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
+    URL_SAFE_NO_PAD
         .decode(value)
         .map_err(|_| AppError::internal("a stored account value is not base64url"))
 }

@@ -30,7 +30,8 @@ use super::request::{browser_id, cookie, json_body, random, require_origin};
 use super::stores::Write;
 use super::{AppError, Ctx, Reply, headers, limits, log, sessions};
 use crate::account::records::{
-    CredentialIndex, SpentCeremony, account_key, credential_digest, credential_key, spent_key,
+    CredentialIndex, SpentCeremony, TombstoneReason, account_key, credential_digest,
+    credential_key, spent_key,
 };
 use crate::account::{Account, names::friendly_name, rules};
 use crate::ceremony::{self, AllowedCredential, CeremonyKind, ceremony_kind};
@@ -63,6 +64,7 @@ pub fn start(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
         user_handle: URL_SAFE_NO_PAD.encode(random::<32>()?),
         name: friendly_name(random::<4>()?),
         confirms_sid: None,
+        grant: None,
         exp: ctx.now + CEREMONY_TTL_SECS,
     };
     let allow = hint.as_ref().map(|hint| AllowedCredential {
@@ -112,7 +114,10 @@ fn finish_counted(
     let (token, credential) = ceremony_and_credential(&body)?;
     *credential_id = credential.raw_id();
     let claims = open_ceremony(&request, ctx, token)?;
-    if claims.confirms_sid.is_some() {
+    // A confirmation, a replacement or a recovery is finished by its own route only: a
+    // recovery's token names an existing account's user handle, which a registration here
+    // would collide with.
+    if claims.confirms_sid.is_some() || claims.grant.is_some() {
         return Err(ceremony_invalid());
     }
     let challenge = check_answers_challenge(&claims, &credential)?;
@@ -134,7 +139,7 @@ fn finish_counted(
         Credential::Registration(response) => register(ctx, &rp, &claims, &challenge, &response)?,
         Credential::Authentication(response) => authenticate(ctx, &rp, &challenge, &response)?,
     };
-    let session_cookie = sessions::start(ctx, &sid, &account, &digest)?;
+    let session_cookie = sessions::start(ctx, &sid, &account.user_handle, &digest)?;
     let mut response = headers::json(
         StatusCode::OK,
         &json!({ "ok": true, "user": { "name": account.name } }),
@@ -389,10 +394,17 @@ pub fn find_account(
         lookup = accounts::by_credential(ctx, credential_id)?;
     }
     match lookup {
-        Lookup::Found(found) => Ok(found),
-        Lookup::Deleted => Err(AppError::unauthorized(
+        Lookup::Found(found) => Ok(*found),
+        Lookup::Deleted(reason) => Err(AppError::unauthorized(
             "unknown_credential",
-            "This passkey's account was deleted. You can create a new passkey.",
+            match reason {
+                TombstoneReason::Deleted => {
+                    "This passkey's account was deleted. You can create a new passkey."
+                }
+                TombstoneReason::Replaced => {
+                    "This passkey was replaced by a newer one. Sign in with your new passkey."
+                }
+            },
         )
         .with("credentialId", URL_SAFE_NO_PAD.encode(credential_id))
         .with("rpId", ctx.config.rp_id.clone())),

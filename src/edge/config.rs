@@ -46,10 +46,27 @@ pub fn load(names: &StoreNames<'_>) -> Result<Config, ConfigError> {
         limit_failures_per_credential: text("limit_failures_per_credential")?,
         limit_registrations_per_ip: text("limit_registrations_per_ip")?,
         limit_flood_rps_per_ip: text("limit_flood_rps_per_ip")?,
+        limit_recovery_per_ip: text("limit_recovery_per_ip")?,
+        limit_recovery_per_account: text("limit_recovery_per_account")?,
         agent_test_modes: text("agent_test_modes")?,
         test_inventory: text("test_inventory")?,
         session_key_current: secret("session_key_current")?,
         session_key_previous: secret("session_key_previous")?,
+        recovery_key_version: None,
+        recovery_key_current: None,
+        recovery_key_previous: None,
+    };
+    // The recovery keys' names depend on the version the config store names.
+    let version_text = text("recovery_key_version")?;
+    let version = crate::config::recovery_key_version(version_text.as_deref())?;
+    let raw = RawConfig {
+        recovery_key_current: secret(&format!("recovery_key_v{version}"))?,
+        recovery_key_previous: match version {
+            1 => None,
+            _ => secret(&format!("recovery_key_v{}", version - 1))?,
+        },
+        recovery_key_version: version_text,
+        ..raw
     };
     Config::from_raw(raw, names)
 }

@@ -21,6 +21,8 @@ pub mod inventory;
 pub mod limits;
 pub mod log;
 pub mod pages;
+pub mod recovery;
+pub mod replace;
 pub mod request;
 pub mod sessions;
 pub mod stores;

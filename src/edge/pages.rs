@@ -211,7 +211,7 @@ pub fn write_signed_in(
     // 3. The payload and the tail, then the end of the stream.
     let mut buffered = BufWriter::with_capacity(16 * 1024, out);
     render_payload(&payload, &mut buffered)?;
-    signed_in_tail()
+    signed_in_tail(&view)
         .write_to_io(&mut buffered)
         .map_err(|error| {
             error

@@ -1,8 +1,10 @@
 //! Sessions at the edge: the signed `__Host-bio-session` cookie plus a `session/<sid>` record in
 //! `bio_accounts`, so a session can be revoked server-side (logout, account deletion).
 //!
-//! A session counts only when all three hold: the cookie's MAC and expiry check out (current or
-//! previous key), its record exists and agrees with the cookie, and the account it names exists.
+//! A session counts only when all of these hold: the cookie's MAC and expiry check out (current
+//! or previous key), its record exists and agrees with the cookie, the account it names exists,
+//! and that account has not moved away from the passkey the session was established with
+//! (replaced or recovered): that last check revokes them all in the one write that moves it.
 
 use std::time::Duration;
 
@@ -11,8 +13,8 @@ use fastly::Request;
 use super::request::{cookie, random};
 use super::stores::{Versioned, Write};
 use super::{AppError, Ctx, accounts};
-use crate::account::Account;
 use crate::account::records::{SessionRecord, session_key};
+use crate::account::{Account, rules};
 use crate::session::{self, SESSION_COOKIE, SESSION_TTL_SECS, SessionClaims};
 
 /// A signed-in visitor.
@@ -46,6 +48,10 @@ pub fn current(request: &Request, ctx: &Ctx<'_>) -> Result<Option<Current>, AppE
     let Some(account) = accounts::by_user_handle(ctx, &claims.user_handle)? else {
         return Ok(None);
     };
+    // The account moved to another passkey since: every session of the old one is over.
+    if !rules::session_counts(&account.value, &claims.credential_digest) {
+        return Ok(None);
+    }
     Ok(Some(Current {
         claims,
         record,
@@ -58,18 +64,18 @@ pub fn new_id() -> Result<String, AppError> {
     Ok(session::session_id(random::<32>()?))
 }
 
-/// Writes the record of session `sid` for an account signed in with the credential whose
-/// digest is `credential_digest`, and returns the `Set-Cookie` value.
+/// Writes the record of session `sid` for the account `user_handle` signed in with the
+/// credential whose digest is `credential_digest`, and returns the `Set-Cookie` value.
 pub fn start(
     ctx: &Ctx<'_>,
     sid: &str,
-    account: &Account,
+    user_handle: &str,
     credential_digest: &str,
 ) -> Result<String, AppError> {
     let expires_at = ctx.now + SESSION_TTL_SECS;
     let record = SessionRecord {
         v: 2,
-        user_handle: account.user_handle.clone(),
+        user_handle: user_handle.to_owned(),
         credential_digest: credential_digest.to_owned(),
         expires_at,
         created_at: ctx.now,
@@ -80,7 +86,7 @@ pub fn start(
     }
     let claims = SessionClaims {
         sid: sid.to_owned(),
-        user_handle: account.user_handle.clone(),
+        user_handle: user_handle.to_owned(),
         credential_digest: credential_digest.to_owned(),
         exp: expires_at,
     };

@@ -32,6 +32,7 @@ fn ceremony_claims() -> CeremonyClaims {
         user_handle: b64(&[5; 32]),
         name: "amber-otter-27".into(),
         confirms_sid: None,
+        grant: None,
         exp: NOW + CEREMONY_TTL_SECS,
     }
 }

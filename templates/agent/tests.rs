@@ -56,6 +56,43 @@ fn renders_a_readable_summary() {
     }
     assert!(!html.contains("From your agent"));
     assert!(!html.contains("Agent unavailable"));
+    assert!(
+        html.contains("<dd data-testid=\"last-recovered\">Never</dd>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dt>Recovery code</dt><dd>None</dd>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn shows_when_the_account_was_last_recovered_and_its_code_made() {
+    let mut account = fresh_account();
+    account.recovered_at = Some(NOW - HOUR);
+    account.recovery_code = Some(crate::account::recovery::StoredRecoveryCode {
+        v: 1,
+        locator: "ABCDE".into(),
+        key_version: 1,
+        mac: "SECRET-MAC".into(),
+        created_at: NOW - 2 * HOUR,
+    });
+    let html = render(&payload_for(&account, UpstreamAnswer::Off));
+    assert!(
+        html.contains(
+            "<dd data-testid=\"last-recovered\"><time datetime=\"2026-11-25T13:03:00Z\">"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dd>Made <time datetime=\"2026-11-25T12:03:00Z\">"),
+        "{html}"
+    );
+    // Neither the code's hash nor its locator reaches the page.
+    assert!(
+        !html.contains("SECRET-MAC") && !html.contains("ABCDE"),
+        "{html}"
+    );
 }
 
 #[test]

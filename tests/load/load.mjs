@@ -1,6 +1,6 @@
 // The load run: many software authenticators at once against a test Bio (scripts/load starts
-// one), each a visitor that registers, views its page, logs out, signs in again, and now and then
-// deletes its account and is replaced by a newcomer. It records every request's route, status
+// one), each a visitor that registers, views its page, logs out, signs in again, renames itself,
+// gets a recovery code, and now and then deletes its account and is replaced by a newcomer. It records every request's route, status
 // and latency, then checks the outcome:
 //   - no request answered 5xx;
 //   - every live account signs in again, from a fresh browser, as the same user;
@@ -104,6 +104,22 @@ class Visitor {
     this.signedIn = false;
   }
 
+  async rename() {
+    const { response, body } = await this.post('rename', '/account/name', { name: `Load ${Math.floor(Math.random() * 1e6)}` });
+    assert.equal(response.status, 200, body);
+  }
+
+  // A confirmation by the passkey, then a new recovery code (each replaces the last).
+  async recoveryCode() {
+    const { response: confirmed, body } = await this.post('recovery confirm', '/account/confirm');
+    assert.equal(confirmed.status, 200, body);
+    const options = JSON.parse(body);
+    const credential = this.passkey.get(options, this.client.origin);
+    const { response, body: answer } = await this.post('recovery code', '/account/recovery-code', { ceremony: options.ceremony, credential });
+    assert.equal(response.status, 200, answer);
+    assert.match(JSON.parse(answer).code, /^[0-9A-Z]{5}(-[0-9A-Z]{5})+$/);
+  }
+
   async delete() {
     const { response: confirmed, body } = await this.post('delete confirm', '/account/confirm');
     assert.equal(confirmed.status, 200, body);
@@ -128,8 +144,10 @@ export const drive = async ({ base, seconds, users, random = Math.random }) => {
     while (Date.now() < until) {
       const roll = random();
       if (!visitor.signedIn) await visitor.signIn();
-      else if (roll < 0.55) await visitor.view();
-      else if (roll < 0.85) { await visitor.logout(); await visitor.view(); }
+      else if (roll < 0.50) await visitor.view();
+      else if (roll < 0.78) { await visitor.logout(); await visitor.view(); }
+      else if (roll < 0.83) await visitor.rename();
+      else if (roll < 0.87) await visitor.recoveryCode();
       else if (roll < 0.95) { await visitor.view(); await visitor.view(); }
       else {
         await visitor.delete();
@@ -192,7 +210,7 @@ const main = async () => {
   assert.deepEqual(run.recorder.errors, [], 'no request answered 5xx');
   const inventory = await verify({ base, ...run });
   const made = run.live.length + run.deleted.length;
-  console.log(`stores: ${inventory.accounts} accounts (${before.accounts} before the run), ${inventory.credentials} credential indexes, ${inventory.sessions} live sessions, ${inventory.tombstones} tombstones, ${inventory.spent_ceremonies} spent ceremonies, no problem`);
+  console.log(`stores: ${inventory.accounts} accounts (${before.accounts} before the run), ${inventory.credentials} credential indexes, ${inventory.recovery_indexes} recovery code indexes, ${inventory.sessions} live sessions, ${inventory.tombstones} tombstones, ${inventory.spent_ceremonies} spent ceremonies, no problem`);
   assert.equal(inventory.accounts, before.accounts + run.live.length, `the run made ${made} accounts and deleted ${run.deleted.length}`);
   assert.equal(inventory.credentials, inventory.accounts, 'one credential index per account');
   assert.ok(inventory.tombstones >= before.tombstones + run.deleted.length, 'a tombstone per deletion');

@@ -57,6 +57,12 @@ const ROUTES = [
   ['POST', '/auth/finish'],
   ['POST', '/logout'],
   ['POST', '/account/delete'],
+  ['POST', '/account/name'],
+  ['POST', '/account/passkey/replace/options'],
+  ['POST', '/account/passkey/replace'],
+  ['POST', '/account/recovery-code'],
+  ['POST', '/auth/recover/options'],
+  ['POST', '/auth/recover'],
   ['GET', '/healthz'],
   ['GET', '/nope'], // 404
   ['POST', '/auth/nope'], // 404, JSON

@@ -187,3 +187,118 @@ fn refusals_are_written_at_most_a_few_per_window() {
         SIGN_COUNT_NOT_INCREASED
     );
 }
+
+fn new_passkey(id: u8) -> CredentialRecord {
+    CredentialRecord {
+        id: vec![id; 16],
+        public_key_cose: vec![0xa5, id],
+        alg: -8,
+        sign_count: 0,
+        aaguid: [id; 16],
+        user_verified: true,
+        backup_eligible: false,
+        backup_state: false,
+        transports: vec!["usb".into()],
+        attestation_format: "none".into(),
+    }
+}
+
+#[test]
+fn moving_to_a_new_passkey_retires_the_old_one_and_every_session() {
+    let mut account = fresh_account();
+    account.credential_id = URL_SAFE_NO_PAD.encode([1u8; 16]);
+    account.sessions = vec!["a".into(), "b".into()];
+    let before = account.clone();
+    let old_digest = credential_digest(&URL_SAFE_NO_PAD.decode(&before.credential_id).unwrap());
+    assert!(session_counts(&account, &old_digest));
+
+    let old = move_to_passkey(&mut account, &new_passkey(9), NOW + 60, &here(), "new").unwrap();
+    assert_eq!(old, before.credential_id);
+    assert_eq!(account.credential_id, URL_SAFE_NO_PAD.encode([9u8; 16]));
+    assert_eq!(account.public_key_cose, URL_SAFE_NO_PAD.encode([0xa5, 9]));
+    assert_eq!((account.alg, account.sign_count), (-8, 0));
+    assert_eq!(account.transports, ["usb"]);
+    assert_eq!(account.passkey_created_at, Some(NOW + 60));
+    // Only the replacing browser's session is kept; sessions of the old passkey stop counting.
+    assert_eq!(account.sessions, ["new"]);
+    assert!(!session_counts(&account, &old_digest));
+    let new_digest = credential_digest(&[9u8; 16]);
+    assert!(session_counts(&account, &new_digest));
+    // What is the person's stays: handle, name, creation, history (one more entry).
+    assert_eq!(account.user_handle, before.user_handle);
+    assert_eq!(account.name, before.name);
+    assert_eq!(account.created_at, before.created_at);
+    assert_eq!(account.sign_ins.len(), before.sign_ins.len() + 1);
+
+    // The same passkey again is refused and changes nothing.
+    let moved = account.clone();
+    assert_eq!(
+        move_to_passkey(&mut account, &new_passkey(9), NOW + 61, &here(), "x"),
+        Err(MoveRefused::SamePasskey)
+    );
+    assert_eq!(account, moved);
+    // A corrupt stored id changes nothing either.
+    account.credential_id = "not base64url!".into();
+    let corrupt = account.clone();
+    assert_eq!(
+        move_to_passkey(&mut account, &new_passkey(10), NOW, &here(), "x"),
+        Err(MoveRefused::StoredIdInvalid)
+    );
+    assert_eq!(account, corrupt);
+}
+
+#[test]
+fn retired_passkeys_are_bounded_and_outnumber_the_sessions() {
+    const { assert!(MAX_RETIRED_PASSKEYS > MAX_SESSIONS) };
+    let mut account = fresh_account();
+    account.credential_id = URL_SAFE_NO_PAD.encode([1u8; 16]);
+    for id in 2..=41u8 {
+        move_to_passkey(&mut account, &new_passkey(id), NOW, &here(), "s").unwrap();
+    }
+    assert_eq!(account.retired_passkeys.len(), MAX_RETIRED_PASSKEYS);
+    assert!(!session_counts(&account, &credential_digest(&[40u8; 16])));
+    assert!(session_counts(&account, &credential_digest(&[41u8; 16])));
+}
+
+#[test]
+fn a_chosen_name_replaces_the_generated_one() {
+    let mut account = fresh_account();
+    rename(&mut account, "Ada Lovelace");
+    assert_eq!(account.name, "Ada Lovelace");
+}
+
+fn stored_code(locator: &str) -> StoredRecoveryCode {
+    StoredRecoveryCode {
+        v: 1,
+        locator: locator.into(),
+        key_version: 1,
+        mac: "mac".into(),
+        created_at: NOW,
+    }
+}
+
+#[test]
+fn a_recovery_code_replaces_the_last_one_and_is_spent_once() {
+    let mut account = fresh_account();
+    assert_eq!(set_recovery_code(&mut account, stored_code("AAAAA")), None);
+    assert_eq!(
+        set_recovery_code(&mut account, stored_code("BBBBB")),
+        Some("AAAAA".into())
+    );
+    // The replaced code is gone; the current one is spent once.
+    let before = account.clone();
+    assert_eq!(
+        spend_recovery_code(&mut account, "AAAAA", NOW + 5),
+        Err(RecoveryRefused::CodeGone)
+    );
+    assert_eq!(account, before);
+    assert_eq!(spend_recovery_code(&mut account, "BBBBB", NOW + 5), Ok(()));
+    assert_eq!(
+        (account.recovery_code.as_ref(), account.recovered_at),
+        (None, Some(NOW + 5))
+    );
+    assert_eq!(
+        spend_recovery_code(&mut account, "BBBBB", NOW + 6),
+        Err(RecoveryRefused::CodeGone)
+    );
+}
