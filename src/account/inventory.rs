@@ -86,6 +86,12 @@ pub fn take(accounts: &[(String, Vec<u8>)], challenges: &[String], now: u64) -> 
                 }
                 Err(_) => inventory.problems.push(format!("{key}: not a tombstone")),
             },
+            "recovery" => match serde_json::from_slice::<RecoveryIndex>(value) {
+                Ok(index) => recovery.push((rest.to_owned(), index)),
+                Err(_) => inventory
+                    .problems
+                    .push(format!("{key}: not a recovery code index")),
+            },
             "limit" => inventory.limiter_windows += 1,
             _ => inventory
                 .problems
@@ -273,7 +279,10 @@ mod tests {
         ));
         let problems = take(&stale, &[], 1_500).problems;
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].starts_with("recovery/ABCDE"));
+        assert!(
+            problems[0].starts_with("recovery/ABCDE: its account holds no code"),
+            "{problems:?}"
+        );
         // Anything else is unknown.
         let mut odd = records.clone();
         odd.push(("stray/1".into(), b"{}".to_vec()));
