@@ -3,26 +3,33 @@
 //! A page is `document_start` + content + `document_end`, so the streamed signed-in page (which
 //! flushes its shell before the agent's part is ready) shares the same head and tail.
 
-use horrorshow::helper::doctype;
 use horrorshow::{Raw, Render, RenderOnce, owned_html};
 
 use super::assets::{CLIENT_JS, STYLE_CSS};
+use super::markup::Markup;
+
+/// The doctype and `<head>` up to the title.
+const HEAD_BEFORE_TITLE: &str = concat!(
+    "<!DOCTYPE html>",
+    r#"<html lang="en">"#,
+    "<head>",
+    r#"<meta charset="utf-8">"#,
+    r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#,
+    r#"<meta name="color-scheme" content="light dark">"#,
+    // No favicon request (Bio serves none): an empty data: icon, allowed by img-src.
+    r#"<link rel="icon" href="data:,">"#,
+    "<title>",
+);
 
 /// The doctype, `<head>` and the opening `<body>` tag, with `data-*` attributes for the client
 /// script (values escaped).
 pub fn document_start<'a>(title: &'a str, body_data: &'a [(&'a str, &'a str)]) -> impl Render + 'a {
     owned_html! {
-        : doctype::HTML;
-        : Raw("<html lang=\"en\">");
-        head {
-            meta(charset = "utf-8");
-            meta(name = "viewport", content = "width=device-width, initial-scale=1");
-            meta(name = "color-scheme", content = "light dark");
-            // No favicon request (Bio serves none): an empty data: icon, allowed by img-src.
-            link(rel = "icon", href = "data:,");
-            title : title;
-            style : Raw(STYLE_CSS);
-        }
+        : Markup(HEAD_BEFORE_TITLE);
+        : title;
+        : Markup("</title><style>");
+        : Markup(STYLE_CSS);
+        : Markup("</style></head>");
         : Raw(body_tag(body_data));
     }
 }
@@ -53,8 +60,9 @@ fn body_tag(data: &[(&str, &str)]) -> String {
 /// The client script and the closing tags.
 pub fn document_end() -> impl Render {
     owned_html! {
-        script : Raw(CLIENT_JS);
-        : Raw("</body></html>");
+        : Markup("<script>");
+        : Markup(CLIENT_JS);
+        : Markup("</script></body></html>");
     }
 }
 
@@ -71,12 +79,50 @@ pub fn page_with<'a, C: Render + 'a>(
 ) -> impl Render + 'a {
     owned_html! {
         : document_start(title, body_data);
-        main(id = "main") {
-            : &content;
-        }
+        : Markup(r#"<main id="main">"#);
+        : &content;
+        : Markup("</main>");
         : document_end();
     }
 }
+
+/// The signed-out page for a first visit: the line under the heading.
+const SIGNED_OUT_LEDE: &str =
+    r#"<p class="lede">Sign in with a passkey. New here? The same button makes one.</p>"#;
+
+/// The signed-out page's buttons and status region, after the greeting.
+const SIGNED_OUT_CONTROLS: &str = concat!(
+    r#"<button id="auth" type="button" class="primary">Auth</button>"#,
+    r#"<p id="status" class="status" role="status" aria-live="polite"></p>"#,
+    r#"<div id="no-passkey" class="choices" hidden>"#,
+    "<p>No passkey used.</p>",
+    r#"<button id="try-again" type="button">Try again</button>"#,
+    r#"<button id="create-new" type="button">Create a new passkey</button>"#,
+    "</div>",
+    "<p>",
+    r#"<button id="other-device" type="button" class="link">"#,
+    "Use a passkey from another device",
+    "</button>",
+    "</p>",
+);
+
+/// "Not you?": forgets the returning visitor's hint.
+const NOT_YOU_FORM: &str = concat!(
+    r#"<form id="not-you" method="post" action="/forget">"#,
+    r#"<button type="submit" class="link">Not you?</button>"#,
+    "</form>",
+);
+
+/// The signed-out page's last lines.
+const SIGNED_OUT_END: &str = concat!(
+    "<noscript>",
+    r#"<p class="status">Bio needs JavaScript to talk to your passkey.</p>"#,
+    "</noscript>",
+    r#"<p class="fine-print">"#,
+    "Your passkey is your account: there is one passkey per account and no password. ",
+    "If you lose it, only your passkey provider's sync can bring it back.",
+    "</p>",
+);
 
 /// The signed-out page: what Bio is, the one Auth button, the escape hatch for a passkey on
 /// another device, and the status region the client writes to. A returning visitor (named by
@@ -93,35 +139,18 @@ pub fn signed_out<'a>(
         owned_html! {
             h1 : rp_name;
             @ if let Some(name) = returning {
-                p(id = "welcome", class = "lede") {
-                    : "Welcome back, ";
-                    strong(data-testid = "returning-name") : name;
-                }
+                : Markup(r#"<p id="welcome" class="lede">Welcome back, "#);
+                : Markup(r#"<strong data-testid="returning-name">"#);
+                : name;
+                : Markup("</strong></p>");
             } else {
-                p(class = "lede") : "Sign in with a passkey. New here? The same button makes one.";
+                : Markup(SIGNED_OUT_LEDE);
             }
-            button(id = "auth", type = "button", class = "primary") : "Auth";
-            p(id = "status", class = "status", role = "status", aria-live = "polite");
-            div(id = "no-passkey", class = "choices", hidden) {
-                p : "No passkey used.";
-                button(id = "try-again", type = "button") : "Try again";
-                button(id = "create-new", type = "button") : "Create a new passkey";
-            }
-            p {
-                button(id = "other-device", type = "button", class = "link") :
-                    "Use a passkey from another device";
-            }
+            : Markup(SIGNED_OUT_CONTROLS);
             @ if returning.is_some() {
-                form(id = "not-you", method = "post", action = "/forget") {
-                    button(type = "submit", class = "link") : "Not you?";
-                }
+                : Markup(NOT_YOU_FORM);
             }
-            noscript {
-                p(class = "status") : "Bio needs JavaScript to talk to your passkey.";
-            }
-            p(class = "fine-print") :
-                "Your passkey is your account: there is one passkey per account and no password. \
-                 If you lose it, only your passkey provider's sync can bring it back.";
+            : Markup(SIGNED_OUT_END);
         },
     )
 }
@@ -140,42 +169,52 @@ pub fn signed_in_shell<'a>(
 ) -> impl Render + 'a {
     owned_html! {
         : document_start(view.rp_name, body_data);
-        : Raw("<main id=\"main\" class=\"signed-in\">");
-        header(class = "account-bar") {
-            p {
-                : "Logged in as ";
-                strong(data-testid = "user-name") : view.name;
-            }
-            form(method = "post", action = "/logout") {
-                button(type = "submit", id = "logout") : "Logout";
-                button(type = "submit", id = "logout-forget", name = "forget", value = "yes",
-                       class = "link") : "Log out and forget me";
-            }
-        }
-        : Raw("<section id=\"agent\" aria-label=\"Your account\">");
+        : Markup(concat!(
+            r#"<main id="main" class="signed-in">"#,
+            r#"<header class="account-bar">"#,
+            "<p>Logged in as ",
+            r#"<strong data-testid="user-name">"#,
+        ));
+        : view.name;
+        : Markup(concat!(
+            "</strong></p>",
+            r#"<form method="post" action="/logout">"#,
+            r#"<button type="submit" id="logout">Logout</button>"#,
+            r#"<button type="submit" id="logout-forget" name="forget" value="yes" class="link">"#,
+            "Log out and forget me",
+            "</button>",
+            "</form>",
+            "</header>",
+            r#"<section id="agent" aria-label="Your account">"#,
+        ));
     }
 }
+
+/// The signed-in page after the agent's section: account management and deletion.
+const SIGNED_IN_TAIL: &str = concat!(
+    "</section>",
+    r#"<section id="account" aria-label="Manage your account">"#,
+    "<h2>Your account</h2>",
+    r#"<p><a href="/account/export" download="bio-account.json">Download my data</a></p>"#,
+    r#"<form method="post" action="/account/sessions/revoke">"#,
+    r#"<button type="submit" id="sign-out-elsewhere">Sign out everywhere else</button>"#,
+    "</form>",
+    "</section>",
+    r#"<section class="danger" aria-label="Delete account">"#,
+    r#"<form id="delete-account" method="post" action="/account/delete">"#,
+    "<p>Deleting your account removes it and its history here. You confirm it with your ",
+    "passkey; your passkey provider is then asked to forget the passkey.</p>",
+    r#"<button type="submit" class="danger">Delete account</button>"#,
+    "</form>",
+    "</section>",
+    "</main>",
+);
 
 /// The signed-in page's tail, after the agent's section: account deletion, the script, the
 /// closing tags.
 pub fn signed_in_tail() -> impl Render {
     owned_html! {
-        : Raw("</section>");
-        section(id = "account", aria-label = "Manage your account") {
-            h2 : "Your account";
-            p { a(href = "/account/export", download = "bio-account.json") : "Download my data"; }
-            form(method = "post", action = "/account/sessions/revoke") {
-                button(type = "submit", id = "sign-out-elsewhere") : "Sign out everywhere else";
-            }
-        }
-        section(class = "danger", aria-label = "Delete account") {
-            form(id = "delete-account", method = "post", action = "/account/delete") {
-                p : "Deleting your account removes it and its history here. You confirm it with \
-                     your passkey; your passkey provider is then asked to forget the passkey.";
-                button(type = "submit", class = "danger") : "Delete account";
-            }
-        }
-        : Raw("</main>");
+        : Markup(SIGNED_IN_TAIL);
         : document_end();
     }
 }
@@ -187,7 +226,7 @@ pub fn error_page<'a>(heading: &'a str, message: &'a str) -> impl Render + 'a {
         owned_html! {
             h1 : heading;
             p : message;
-            p { a(href = "/") : "Back to the start"; }
+            : Markup(r#"<p><a href="/">Back to the start</a></p>"#);
         },
     )
 }
