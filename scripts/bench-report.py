@@ -122,6 +122,10 @@ for row in load["table"]:
 add("")
 add("### Guest heap per request (largest `heap_kib` in the request log, per route)")
 add("")
+add("`heap_kib` is how much the instance's linear memory grew while serving the request: heap the")
+add("allocator needed beyond the memory the instance starts with (static data, the 1 MiB stack and")
+add("what is left of their last 64 KiB page); 0 means the request fit in it.")
+add("")
 add("| route | KiB |")
 add("|---|---:|")
 for key in sorted(heap):

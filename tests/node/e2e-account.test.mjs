@@ -14,9 +14,13 @@
 //     empty authenticator, "Lost your passkey? Use a recovery code" and one more click make a
 //     new passkey for the same account (one credential there); the code is refused the second
 //     time, before any create();
+//   - the passkey endpoints (/.well-known/passkey-endpoints), the provider kept in sync
+//     (signalAllAcceptedCredentials naming the one passkey) and Download my data (a JSON download
+//     holding the account's passkey);
 //   - no console errors in any context.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import {
   BASE, b64url, clickAndStaySignedOut, clickAuthAndSignIn, launch, logout, openSignedOut, skip, summary,
   TIMEOUT, visitor as newVisitor,
@@ -113,6 +117,43 @@ async function clickFor(page, selector, { navigates = false } = {}) {
   }, before).catch(() => {}); // after a navigation the record is read from sessionStorage
   return (await page.evaluate(() => window.__calls.clicks)).slice(before).flatMap((c) => c.calls);
 }
+
+test('the passkey endpoints, the provider kept in sync, and Download my data',
+  { skip, timeout: 4 * TIMEOUT }, async () => {
+    const you = await visitor();
+    const { page } = you;
+    await openSignedOut(page);
+    // What a password manager reads to send people to the right page.
+    const endpoints = await page.evaluate(async () => {
+      const res = await fetch('/.well-known/passkey-endpoints');
+      return { type: res.headers.get('content-type'), body: await res.json() };
+    });
+    assert.match(endpoints.type, /^application\/json/);
+    assert.deepEqual(endpoints.body, { enroll: `${BASE}/`, manage: `${BASE}/#account` });
+
+    const { name } = await clickAuthAndSignIn(page);
+    const [passkey] = await you.credentials();
+    const accepted = (await signals(page, 'signalAllAcceptedCredentials')).at(-1);
+    assert.ok(accepted, 'the signed-in page keeps the provider in sync');
+    assert.deepEqual(accepted.details.allAcceptedCredentialIds, [b64url(passkey.credentialId)]);
+    assert.equal(accepted.details.userId, b64url(passkey.userHandle));
+    const details = (await signals(page, 'signalCurrentUserDetails')).at(-1);
+    assert.equal(details.details.name, name);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download my data' }).click(),
+    ]);
+    const data = JSON.parse(await readFile(await download.path(), 'utf8'));
+    assert.equal(data.name, name);
+    assert.equal(data.user_handle, b64url(passkey.userHandle));
+    assert.equal(data.passkey.credential_id, b64url(passkey.credentialId));
+    assert.equal(data.passkey.algorithm, -7);
+    assert.equal(data.sessions, undefined, 'no session ids in the export');
+    assert.equal(typeof data.active_sessions, 'number');
+    assert.deepEqual(you.errors, []);
+    await you.context.close();
+  });
 
 test('Replace passkey: the account moves to the new passkey; the old one no longer signs in',
   { skip, timeout: 6 * TIMEOUT }, async () => {
