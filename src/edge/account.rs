@@ -97,11 +97,7 @@ fn delete_counted(
     ctx: &Ctx<'_>,
     credential_id: &mut Option<Vec<u8>>,
 ) -> Result<Reply, AppError> {
-    require_origin(&request, ctx)?;
-    let current = signed_in(&request, ctx)?;
-    *credential_id = URL_SAFE_NO_PAD
-        .decode(&current.account.value.credential_id)
-        .ok();
+    let current = signed_in_counting(&request, ctx, credential_id)?;
     let (_, body) = json_body(&mut request).map_err(|_| confirmation_required())?;
     if body.get("confirm").and_then(serde_json::Value::as_str) != Some("yes") {
         return Err(confirmation_required());
@@ -167,6 +163,22 @@ pub fn signed_in(request: &Request, ctx: &Ctx<'_>) -> Result<sessions::Current, 
     sessions::current(request, ctx)?.ok_or_else(|| {
         AppError::unauthorized("not_signed_in", "Sign in first to manage your account.")
     })
+}
+
+/// The signed-in visitor of a POST that counts as a ceremony (deleting, replacing the passkey,
+/// getting a recovery code): the Origin rule, the session, and the account's own credential named
+/// for [`limits::counting_failures`], so a refused attempt counts against it.
+pub fn signed_in_counting(
+    request: &Request,
+    ctx: &Ctx<'_>,
+    credential_id: &mut Option<Vec<u8>>,
+) -> Result<sessions::Current, AppError> {
+    require_origin(request, ctx)?;
+    let current = signed_in(request, ctx)?;
+    *credential_id = URL_SAFE_NO_PAD
+        .decode(&current.account.value.credential_id)
+        .ok();
+    Ok(current)
 }
 
 fn confirmation_required() -> AppError {

@@ -21,7 +21,7 @@ use fastly::Request;
 use fastly::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::account::{check_confirmation, signed_in};
+use super::account::{check_confirmation, signed_in_counting};
 use super::accounts;
 use super::auth::{self, Credential};
 use super::replace::{creation, moved_answer};
@@ -39,7 +39,8 @@ use crate::webauthn;
 const LOCATOR_ATTEMPTS: usize = 4;
 
 /// `POST /account/recovery-code`: `{"ceremony", "credential"}` from the page's confirmation;
-/// answers `{"ok": true, "code": "XXXXX-…"}`, the only time the code is shown.
+/// answers `{"ok": true, "code": …}` (six groups of five characters), the only time the code is
+/// shown.
 pub fn issue(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     limits::counting_failures(ctx, |credential_id| {
         issue_counted(request, ctx, credential_id)
@@ -51,12 +52,8 @@ fn issue_counted(
     ctx: &Ctx<'_>,
     credential_id: &mut Option<Vec<u8>>,
 ) -> Result<Reply, AppError> {
-    require_origin(&request, ctx)?;
-    let current = signed_in(&request, ctx)?;
+    let current = signed_in_counting(&request, ctx, credential_id)?;
     let user_handle = current.account.value.user_handle.clone();
-    *credential_id = URL_SAFE_NO_PAD
-        .decode(&current.account.value.credential_id)
-        .ok();
     if ctx.config.recovery.current.is_none() {
         return Err(recovery_off());
     }

@@ -22,7 +22,7 @@ use fastly::Request;
 use fastly::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::account::{check_confirmation, signed_in};
+use super::account::{check_confirmation, signed_in, signed_in_counting};
 use super::accounts::{self, Moved};
 use super::auth::{self, Credential};
 use super::request::{browser_id, json_body, random, require_origin};
@@ -44,10 +44,8 @@ fn options_counted(
     ctx: &Ctx<'_>,
     credential_id: &mut Option<Vec<u8>>,
 ) -> Result<Reply, AppError> {
-    require_origin(&request, ctx)?;
-    let current = signed_in(&request, ctx)?;
+    let current = signed_in_counting(&request, ctx, credential_id)?;
     let account = &current.account.value;
-    *credential_id = URL_SAFE_NO_PAD.decode(&account.credential_id).ok();
     let (_, body) = json_body(&mut request)?;
     check_confirmation(&request, ctx, &current, &body)?;
     let claims = CeremonyClaims {
