@@ -5,7 +5,7 @@
 
 #[cfg(target_arch = "wasm32")]
 use bio::edge::{
-    self, Route, account, auth, health, inventory, pages, recovery, replace, well_known,
+    self, Route, account, assets, auth, health, inventory, pages, recovery, replace, well_known,
 };
 #[cfg(target_arch = "wasm32")]
 use fastly::http::Method;
@@ -13,7 +13,7 @@ use fastly::http::Method;
 /// (method, path) → one handler each. A path with no route for the method answers 405 with
 /// `Allow`; an unknown path answers 404.
 #[cfg(target_arch = "wasm32")]
-pub fn routes() -> [Route; 18] {
+pub fn routes() -> [Route; 20] {
     [
         route(Method::GET, "/", pages::home),
         route(
@@ -44,6 +44,16 @@ pub fn routes() -> [Route; 18] {
         route(Method::POST, "/auth/recover/options", recovery::options),
         route(Method::POST, "/auth/recover", recovery::recover),
         route(Method::GET, health::PATH, health::healthz),
+        route(
+            Method::GET,
+            bio::templates::assets::CLIENT_JS_PATH,
+            assets::asset,
+        ),
+        route(
+            Method::GET,
+            bio::templates::assets::STYLE_CSS_PATH,
+            assets::asset,
+        ),
         // Answers 404 unless bio_config `test_inventory = on` (load and test services only).
         route(Method::GET, inventory::PATH, inventory::inventory),
     ]

@@ -2,8 +2,8 @@
 //!
 //! Each page is a function returning `impl Render`; every value that came from a user, a store or
 //! an agent is escaped by horrorshow's `:` (never `Raw`). Raw markup is used only for our own
-//! compile-time assets (the CSS and the client script, embedded with `include_str!` and allowed by
-//! hash in the Content-Security-Policy).
+//! compile-time markup. The CSS and the client script are not in the pages: [`assets`] serves
+//! them, pinned by Subresource Integrity.
 //!
 //! They do not: read requests or stores, or decide anything; the edge gives them what to show.
 

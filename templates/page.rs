@@ -6,7 +6,7 @@
 use horrorshow::helper::doctype;
 use horrorshow::{Raw, Render, RenderOnce, owned_html};
 
-use super::assets::{CLIENT_JS, STYLE_CSS};
+use super::assets::{CLIENT_JS_INTEGRITY, CLIENT_JS_PATH, STYLE_CSS_INTEGRITY, STYLE_CSS_PATH};
 
 /// The doctype, `<head>` and the opening `<body>` tag, with `data-*` attributes for the client
 /// script (values escaped).
@@ -21,7 +21,7 @@ pub fn document_start<'a>(title: &'a str, body_data: &'a [(&'a str, &'a str)]) -
             // No favicon request (Bio serves none): an empty data: icon, allowed by img-src.
             link(rel = "icon", href = "data:,");
             title : title;
-            style : Raw(STYLE_CSS);
+            link(rel = "stylesheet", href = STYLE_CSS_PATH, integrity = STYLE_CSS_INTEGRITY);
         }
         : Raw(body_tag(body_data));
     }
@@ -50,10 +50,11 @@ fn body_tag(data: &[(&str, &str)]) -> String {
     tag
 }
 
-/// The client script and the closing tags.
+/// The client script (where the inline one was: it runs once the page is parsed) and the
+/// closing tags.
 pub fn document_end() -> impl Render {
     owned_html! {
-        script : Raw(CLIENT_JS);
+        script(src = CLIENT_JS_PATH, integrity = CLIENT_JS_INTEGRITY) {}
         : Raw("</body></html>");
     }
 }

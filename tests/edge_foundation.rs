@@ -63,7 +63,8 @@ fn assert_page_headers(response: &Response) {
         "base-uri 'none'",
         "object-src 'none'",
         "form-action 'self'",
-        "script-src 'sha256-",
+        "script-src 'self';",
+        "style-src 'self';",
     ] {
         assert!(csp.contains(directive), "{directive} missing from {csp}");
     }
@@ -83,8 +84,86 @@ fn the_signed_out_page_and_its_headers() {
     );
     assert!(html.contains("<noscript>"));
     assert!(html.contains("Bio (local)"), "rp_name from bio_config");
-    // The script the CSP hashes is the one in the page.
-    assert!(html.contains(bio::templates::assets::CLIENT_JS));
+    // No inline script or style: both are loaded, pinned by their integrity values.
+    assert!(!html.contains(bio::templates::assets::CLIENT_JS));
+    assert!(!html.contains("<style"));
+    assert_eq!(html.matches("<script").count(), 1, "{html}");
+}
+
+#[test]
+fn the_assets_are_served_by_hash_pinned_and_cacheable_without_any_configuration() {
+    use base64::Engine as _;
+    use bio::templates::assets::{
+        CLIENT_JS, CLIENT_JS_INTEGRITY, CLIENT_JS_PATH, STYLE_CSS, STYLE_CSS_INTEGRITY,
+        STYLE_CSS_PATH,
+    };
+    use sha2::Digest as _;
+
+    let page = send(Method::GET, "/", StoreNames::DEFAULT).into_body_str();
+    assert!(
+        page.contains(&format!(
+            "<script src=\"{CLIENT_JS_PATH}\" integrity=\"{CLIENT_JS_INTEGRITY}\"></script>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "<link rel=\"stylesheet\" href=\"{STYLE_CSS_PATH}\" integrity=\"{STYLE_CSS_INTEGRITY}\">"
+        )),
+        "{page}"
+    );
+    let broken = StoreNames {
+        config: "bio_config_missing",
+        secrets: "bio_secrets_missing",
+        challenges: "bio_kv_missing",
+        accounts: "bio_kv_missing",
+    };
+    for (path, integrity, text, content_type) in [
+        (
+            CLIENT_JS_PATH,
+            CLIENT_JS_INTEGRITY,
+            CLIENT_JS,
+            "text/javascript; charset=utf-8",
+        ),
+        (
+            STYLE_CSS_PATH,
+            STYLE_CSS_INTEGRITY,
+            STYLE_CSS,
+            "text/css; charset=utf-8",
+        ),
+    ] {
+        for stores in [StoreNames::DEFAULT, broken] {
+            let response = send(Method::GET, path, stores);
+            assert_eq!(response.get_status(), StatusCode::OK, "{path}");
+            assert_eq!(response.get_header_str("content-type"), Some(content_type));
+            assert_eq!(
+                response.get_header_str("cache-control"),
+                Some("public, max-age=31536000, immutable")
+            );
+            assert_eq!(
+                response.get_header_str("x-content-type-options"),
+                Some("nosniff")
+            );
+            assert!(response.get_header_str("content-security-policy").is_none());
+            let body = response.into_body_bytes();
+            assert_eq!(body, text.as_bytes());
+            let digest = sha2::Sha256::digest(&body);
+            let expected = base64::engine::general_purpose::STANDARD.encode(digest);
+            assert_eq!(integrity, format!("sha256-{expected}"));
+        }
+        let response = send(Method::POST, path, StoreNames::DEFAULT);
+        assert_eq!(response.get_status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+    // Another release's hash, or none: not found, and never cached.
+    for path in [
+        "/assets/client.0000000000000000.js",
+        "/assets/style.css",
+        "/assets/",
+    ] {
+        let response = send(Method::GET, path, StoreNames::DEFAULT);
+        assert_eq!(response.get_status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(response.get_header_str("cache-control"), Some("no-store"));
+    }
 }
 
 #[test]

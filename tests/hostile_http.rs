@@ -191,6 +191,8 @@ fn hostile_requests_are_refused_cleanly_and_change_nothing_stored() {
         "/auth/recover",
         "/.well-known/passkey-endpoints",
         "/healthz",
+        bio::templates::assets::CLIENT_JS_PATH,
+        bio::templates::assets::STYLE_CSS_PATH,
         "/_bio/inventory",
         "/nope",
         "/auth/nope",

@@ -4,17 +4,18 @@
 //! `X-Content-Type-Options: nosniff`, HSTS, and `Referrer-Policy: same-origin`: no referrer ever
 //! leaves for another site. (Not `no-referrer`: under it Chromium sends `Origin: null` on our own
 //! form POSTs, and the Origin check would refuse Logout.) Pages also get the
-//! Content-Security-Policy that allows only our own hashed script and style.
+//! Content-Security-Policy that allows only our own script and style (`templates/assets.rs`).
 
 use fastly::Response;
 
-use crate::templates::assets::content_security_policy;
+use crate::templates::assets::CONTENT_SECURITY_POLICY;
 
 /// One year, subdomains included: an RP ID's subdomains share its passkeys.
 pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// Adds the common headers; the CSP goes on HTML. `Cache-Control` is `no-store` unless the
-/// handler chose otherwise (only public documents such as the passkey endpoints do).
+/// handler chose otherwise (only public documents such as the passkey endpoints and the assets
+/// do).
 pub fn finish(mut response: Response) -> Response {
     if response.get_header("cache-control").is_none() {
         response.set_header("cache-control", "no-store");
@@ -27,7 +28,7 @@ pub fn finish(mut response: Response) -> Response {
         .get_header("content-type")
         .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
     if is_html {
-        response.set_header("content-security-policy", content_security_policy());
+        response.set_header("content-security-policy", CONTENT_SECURITY_POLICY);
         response.set_header("x-frame-options", "DENY");
     }
     response

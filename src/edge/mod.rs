@@ -3,7 +3,7 @@
 //! It reads the request, the config and secret stores and the KV stores, calls the fastly-free
 //! core to decide, then writes the stores and the response. `src/main.rs` holds the routing
 //! table; [`dispatch`] runs it: configuration first (a misconfigured service answers a 500 page
-//! naming what is wrong; `/healthz` alone needs none), then one handler, then every error turned
+//! naming what is wrong; `/healthz` and the assets need none), then one handler, then every error turned
 //! into a response in one place ([`error::AppError::into_response`]), then one log line
 //! ([`log`]).
 //!
@@ -12,6 +12,7 @@
 pub mod account;
 pub mod accounts;
 pub mod agent;
+pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -150,9 +151,13 @@ fn run(
     client: ClientInfo,
 ) -> Result<Reply, AppError> {
     let handler = find(routes, request.get_method(), request.get_path())?;
-    // Before the configuration: a health check must not depend on it (see `health`).
+    // Before the configuration: a health check must not depend on it (see `health`), nor the
+    // assets an error page needs.
     if request.get_path() == health::PATH {
         return Ok(health::answer().into());
+    }
+    if let Some(asset) = assets::answer(request.get_path()) {
+        return Ok(asset.into());
     }
     let config = config::load(&stores).map_err(AppError::misconfigured)?;
     agent::strip_test_mode(&mut request, config.agent_test_modes);
