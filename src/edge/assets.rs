@@ -15,6 +15,11 @@ use crate::templates::assets::{CLIENT_JS, CLIENT_JS_PATH, STYLE_CSS, STYLE_CSS_P
 /// A year: the path changes whenever the content does.
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
+/// Whether `path` is one of the assets.
+pub fn is_asset(path: &str) -> bool {
+    path == CLIENT_JS_PATH || path == STYLE_CSS_PATH
+}
+
 /// The asset at `path`, if it is one.
 pub fn answer(path: &str) -> Option<Response> {
     let (content_type, body) = if path == CLIENT_JS_PATH {

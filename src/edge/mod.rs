@@ -105,7 +105,12 @@ pub fn handle(routes: &[Route], request: Request, stores: StoreNames<'_>) -> Opt
     let memory_at_start = memory_bytes();
     let method = request.get_method().clone();
     let path = request.get_path().to_owned();
-    let client = client_info(&request);
+    // The geolocation lookup only where something uses it: not for /healthz or the assets.
+    let client = if needs_nothing(&method, &path) {
+        ClientInfo::default()
+    } else {
+        client_info(&request)
+    };
     let country = client.country.clone();
     let (response, outcome, detail) = match run(routes, request, stores, client) {
         Ok(Reply::Streamed) => (None, "streamed".to_owned(), None),
@@ -175,6 +180,12 @@ fn run(
         limits::flood_guard(&ctx)?;
     }
     handler(request, &ctx)
+}
+
+/// Whether the request is one `run` answers before the configuration (`/healthz`, the assets):
+/// it needs no store, and no geolocation either.
+fn needs_nothing(method: &Method, path: &str) -> bool {
+    method == Method::GET && (path == health::PATH || assets::is_asset(path))
 }
 
 /// The matched route's path template for the log (the table's own `&'static str`), never the
