@@ -3,7 +3,8 @@
 //! unavailable" line) followed by the whole payload as pretty JSON in a `<pre>`.
 //!
 //! Everything from the account, the request or an upstream agent is text, escaped by horrorshow
-//! (`: value`); nothing here writes raw HTML. Times are shown in UTC (`2026-11-25 14:03 UTC`).
+//! (`: value`); the only unescaped writes are our own constant markup ([`Markup`]). Times are
+//! shown in UTC (`2026-11-25 14:03 UTC`).
 //!
 //! It does not: fetch anything (the payload is computed before rendering), emit script or style,
 //! or localize times to the viewer's zone.
@@ -12,6 +13,7 @@ use std::io;
 
 use horrorshow::{Render, Template, owned_html};
 
+use super::markup::Markup;
 use crate::agent::{AgentPayload, Notice, SignInSummary, UnavailableReason, UpstreamStatus};
 
 /// Writes the agent section for `payload` to `out` (e.g. the edge's streaming body). horrorshow
@@ -30,62 +32,68 @@ pub fn agent_section(payload: &AgentPayload) -> impl Render + '_ {
     let notices = &account.notices;
     let sign_ins = &account.sign_ins;
     owned_html! {
-        section(class="agent", aria-labelledby="agent-title") {
-            h2(id="agent-title") : "Your account";
-            p(class="agent-name") : &account.name;
-            @ for notice in notices {
-                p(class=notice_class(notice), role="status") : notice.message();
-            }
-            div(class="passkey-card") {
-                h3 : "Passkey";
-                dl {
-                    dt : "Provider";
-                    dd : passkey.authenticator;
-                    dt : "Created";
-                    dd : time_tag(passkey.created_at);
-                    dt : "Last used";
-                    dd : time_tag(passkey.last_used_at);
-                    dt : "Sync";
-                    dd : passkey.backup.label();
-                    dt : "User verified at registration";
-                    dd : if passkey.user_verified { "Yes" } else { "No" };
-                }
-            }
-            div(class="recovery-card") {
-                h3 : "Recovery";
-                dl {
-                    dt : "Recovery code";
-                    @ if let Some(made) = account.recovery.code_created_at {
-                        dd { : "Made "; : time_tag(made); }
-                    } else {
-                        dd : "None";
-                    }
-                    dt : "Last recovered";
-                    @ if let Some(recovered) = account.recovery.last_recovered_at {
-                        dd(data-testid="last-recovered") : time_tag(recovered);
-                    } else {
-                        dd(data-testid="last-recovered") : "Never";
-                    }
-                }
-            }
-            h3 : "Recent sign-ins";
-            ol(class="sign-ins") {
-                @ for sign_in in sign_ins {
-                    li : sign_in_line(sign_in);
-                }
-            }
-            p(class="session") {
-                : "Session expires ";
-                : time_tag(account.session_expires_at);
-            }
-            : upstream_part(payload);
-            details(class="agent-json") {
-                summary : "Agent payload (JSON)";
-                // Focusable, so a keyboard can scroll it (axe: scrollable-region-focusable).
-                pre(tabindex="0") : serde_json::to_string_pretty(payload)
-                    .unwrap_or_else(|_| String::from("(payload could not be serialized)"));
-            }
+        : Markup(concat!(
+            r#"<section class="agent" aria-labelledby="agent-title">"#,
+            r#"<h2 id="agent-title">Your account</h2>"#,
+            r#"<p class="agent-name">"#,
+        ));
+        : &account.name;
+        : Markup("</p>");
+        @ for notice in notices {
+            : Markup(r#"<p class=""#);
+            : Markup(notice_class(notice));
+            : Markup(r#"" role="status">"#);
+            : notice.message();
+            : Markup("</p>");
         }
+        : Markup(r#"<div class="passkey-card"><h3>Passkey</h3><dl><dt>Provider</dt><dd>"#);
+        : passkey.authenticator;
+        : Markup("</dd><dt>Created</dt><dd>");
+        : time_tag(passkey.created_at);
+        : Markup("</dd><dt>Last used</dt><dd>");
+        : time_tag(passkey.last_used_at);
+        : Markup("</dd><dt>Sync</dt><dd>");
+        : passkey.backup.label();
+        : Markup("</dd><dt>User verified at registration</dt><dd>");
+        : if passkey.user_verified { "Yes" } else { "No" };
+        : Markup("</dd></dl></div>");
+        : Markup(concat!(
+            r#"<div class="recovery-card"><h3>Recovery</h3><dl>"#,
+            "<dt>Recovery code</dt>",
+        ));
+        @ if let Some(made) = account.recovery.code_created_at {
+            : Markup("<dd>Made ");
+            : time_tag(made);
+            : Markup("</dd>");
+        } else {
+            : Markup("<dd>None</dd>");
+        }
+        : Markup(r#"<dt>Last recovered</dt><dd data-testid="last-recovered">"#);
+        @ if let Some(recovered) = account.recovery.last_recovered_at {
+            : time_tag(recovered);
+        } else {
+            : Markup("Never");
+        }
+        : Markup("</dd></dl></div>");
+        : Markup(r#"<h3>Recent sign-ins</h3><ol class="sign-ins">"#);
+        @ for sign_in in sign_ins {
+            : Markup("<li>");
+            : sign_in_line(sign_in);
+            : Markup("</li>");
+        }
+        : Markup(r#"</ol><p class="session">Session expires "#);
+        : time_tag(account.session_expires_at);
+        : Markup("</p>");
+        : upstream_part(payload);
+        : Markup(concat!(
+            r#"<details class="agent-json">"#,
+            "<summary>Agent payload (JSON)</summary>",
+            // Focusable, so a keyboard can scroll it (axe: scrollable-region-focusable).
+            r#"<pre tabindex="0">"#,
+        ));
+        : serde_json::to_string_pretty(payload)
+            .unwrap_or_else(|_| String::from("(payload could not be serialized)"));
+        : Markup("</pre></details></section>");
     }
 }
 
@@ -95,15 +103,15 @@ fn upstream_part(payload: &AgentPayload) -> impl Render + '_ {
     let status = payload.upstream_status;
     owned_html! {
         @ if let Some(serde_json::Value::Object(fields)) = upstream {
-            div(class="upstream") {
-                h3 : "From your agent";
-                dl {
-                    @ for (key, value) in fields {
-                        dt : key;
-                        dd : value_text(value);
-                    }
-                }
+            : Markup(r#"<div class="upstream"><h3>From your agent</h3><dl>"#);
+            @ for (key, value) in fields {
+                : Markup("<dt>");
+                : key;
+                : Markup("</dt><dd>");
+                : value_text(value);
+                : Markup("</dd>");
             }
+            : Markup("</dl></div>");
         }
         @ if let UpstreamStatus::Unavailable(reason) = status {
             : agent_unavailable_line(reason);
@@ -114,11 +122,9 @@ fn upstream_part(payload: &AgentPayload) -> impl Render + '_ {
 /// The line shown when an upstream agent was asked but gave nothing usable.
 pub fn agent_unavailable_line(reason: UnavailableReason) -> impl Render {
     owned_html! {
-        p(class="agent-unavailable", role="status") {
-            : "Agent unavailable (";
-            : reason.code().into_owned();
-            : ")";
-        }
+        : Markup(r#"<p class="agent-unavailable" role="status">Agent unavailable ("#);
+        : reason.code().into_owned();
+        : Markup(")</p>");
     }
 }
 
@@ -159,7 +165,11 @@ fn value_text(value: &serde_json::Value) -> String {
 /// `<time datetime="2026-11-25T14:03:00Z">2026-11-25 14:03 UTC</time>`.
 fn time_tag(unix: u64) -> impl Render {
     owned_html! {
-        time(datetime=format_iso(unix)) : format_utc(unix);
+        : Markup(r#"<time datetime=""#);
+        : format_iso(unix);
+        : Markup(r#"">"#);
+        : format_utc(unix);
+        : Markup("</time>");
     }
 }
 

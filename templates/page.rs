@@ -3,26 +3,35 @@
 //! A page is `document_start` + content + `document_end`, so the streamed signed-in page (which
 //! flushes its shell before the agent's part is ready) shares the same head and tail.
 
-use horrorshow::helper::doctype;
 use horrorshow::{Raw, Render, RenderOnce, owned_html};
 
 use super::assets::{CLIENT_JS_INTEGRITY, CLIENT_JS_PATH, STYLE_CSS_INTEGRITY, STYLE_CSS_PATH};
+use super::markup::Markup;
+
+/// The doctype and `<head>` up to the title.
+const HEAD_BEFORE_TITLE: &str = concat!(
+    "<!DOCTYPE html>",
+    r#"<html lang="en">"#,
+    "<head>",
+    r#"<meta charset="utf-8">"#,
+    r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#,
+    r#"<meta name="color-scheme" content="light dark">"#,
+    // No favicon request (Bio serves none): an empty data: icon, allowed by img-src.
+    r#"<link rel="icon" href="data:,">"#,
+    "<title>",
+);
 
 /// The doctype, `<head>` and the opening `<body>` tag, with `data-*` attributes for the client
 /// script (values escaped).
 pub fn document_start<'a>(title: &'a str, body_data: &'a [(&'a str, &'a str)]) -> impl Render + 'a {
     owned_html! {
-        : doctype::HTML;
-        : Raw("<html lang=\"en\">");
-        head {
-            meta(charset = "utf-8");
-            meta(name = "viewport", content = "width=device-width, initial-scale=1");
-            meta(name = "color-scheme", content = "light dark");
-            // No favicon request (Bio serves none): an empty data: icon, allowed by img-src.
-            link(rel = "icon", href = "data:,");
-            title : title;
-            link(rel = "stylesheet", href = STYLE_CSS_PATH, integrity = STYLE_CSS_INTEGRITY);
-        }
+        : Markup(HEAD_BEFORE_TITLE);
+        : title;
+        : Markup(r#"</title><link rel="stylesheet" href=""#);
+        : Markup(STYLE_CSS_PATH);
+        : Markup(r#"" integrity=""#);
+        : Markup(STYLE_CSS_INTEGRITY);
+        : Markup(r#""></head>"#);
         : Raw(body_tag(body_data));
     }
 }
@@ -54,8 +63,11 @@ fn body_tag(data: &[(&str, &str)]) -> String {
 /// closing tags.
 pub fn document_end() -> impl Render {
     owned_html! {
-        script(src = CLIENT_JS_PATH, integrity = CLIENT_JS_INTEGRITY) {}
-        : Raw("</body></html>");
+        : Markup(r#"<script src=""#);
+        : Markup(CLIENT_JS_PATH);
+        : Markup(r#"" integrity=""#);
+        : Markup(CLIENT_JS_INTEGRITY);
+        : Markup(r#""></script></body></html>"#);
     }
 }
 
@@ -72,12 +84,62 @@ pub fn page_with<'a, C: Render + 'a>(
 ) -> impl Render + 'a {
     owned_html! {
         : document_start(title, body_data);
-        main(id = "main") {
-            : &content;
-        }
+        : Markup(r#"<main id="main">"#);
+        : &content;
+        : Markup("</main>");
         : document_end();
     }
 }
+
+/// The signed-out page for a first visit: the line under the heading.
+const SIGNED_OUT_LEDE: &str =
+    r#"<p class="lede">Sign in with a passkey. New here? The same button makes one.</p>"#;
+
+/// The signed-out page's buttons, status region and recovery form, after the greeting.
+const SIGNED_OUT_CONTROLS: &str = concat!(
+    r#"<button id="auth" type="button" class="primary">Auth</button>"#,
+    r#"<p id="status" class="status" role="status" aria-live="polite"></p>"#,
+    r#"<div id="no-passkey" class="choices" hidden>"#,
+    "<p>No passkey used.</p>",
+    r#"<button id="try-again" type="button">Try again</button>"#,
+    r#"<button id="create-new" type="button">Create a new passkey</button>"#,
+    "</div>",
+    "<p>",
+    r#"<button id="other-device" type="button" class="link">"#,
+    "Use a passkey from another device",
+    "</button>",
+    "</p>",
+    "<p>",
+    r#"<button id="use-recovery-code" type="button" class="link" "#,
+    r#"aria-controls="recover" aria-expanded="false">"#,
+    "Lost your passkey? Use a recovery code",
+    "</button>",
+    "</p>",
+    r#"<form id="recover" method="post" action="/auth/recover/options" hidden>"#,
+    r#"<label for="recovery-code-input">Recovery code</label>"#,
+    r#"<input id="recovery-code-input" name="code" type="text" autocomplete="off" "#,
+    r#"autocapitalize="characters" spellcheck="false" required>"#,
+    r#"<button type="submit" id="recover-continue">Continue</button>"#,
+    "</form>",
+);
+
+/// "Not you?": forgets the returning visitor's hint.
+const NOT_YOU_FORM: &str = concat!(
+    r#"<form id="not-you" method="post" action="/forget">"#,
+    r#"<button type="submit" class="link">Not you?</button>"#,
+    "</form>",
+);
+
+/// The signed-out page's last lines.
+const SIGNED_OUT_END: &str = concat!(
+    "<noscript>",
+    r#"<p class="status">Bio needs JavaScript to talk to your passkey.</p>"#,
+    "</noscript>",
+    r#"<p class="fine-print">"#,
+    "Your passkey is your account: there is one passkey per account and no password. ",
+    "If you lose it, only your passkey provider's sync can bring it back.",
+    "</p>",
+);
 
 /// The signed-out page: what Bio is, the one Auth button, the escape hatch for a passkey on
 /// another device, and the status region the client writes to. A returning visitor (named by
@@ -92,49 +154,24 @@ pub fn signed_out<'a>(
         rp_name,
         body_data,
         owned_html! {
-            h1 : rp_name;
+            : Markup("<h1>");
+            : rp_name;
+            : Markup("</h1>");
             @ if let Some(name) = returning {
-                p(id = "welcome", class = "lede") {
-                    : "Welcome back, ";
-                    strong(data-testid = "returning-name") : name;
-                }
+                : Markup(concat!(
+                    r#"<p id="welcome" class="lede">Welcome back, "#,
+                    r#"<strong data-testid="returning-name">"#,
+                ));
+                : name;
+                : Markup("</strong></p>");
             } else {
-                p(class = "lede") : "Sign in with a passkey. New here? The same button makes one.";
+                : Markup(SIGNED_OUT_LEDE);
             }
-            button(id = "auth", type = "button", class = "primary") : "Auth";
-            p(id = "status", class = "status", role = "status", aria-live = "polite");
-            div(id = "no-passkey", class = "choices", hidden) {
-                p : "No passkey used.";
-                button(id = "try-again", type = "button") : "Try again";
-                button(id = "create-new", type = "button") : "Create a new passkey";
-            }
-            p {
-                button(id = "other-device", type = "button", class = "link") :
-                    "Use a passkey from another device";
-            }
-            p {
-                button(id = "use-recovery-code", type = "button", class = "link",
-                       aria-controls = "recover", aria-expanded = "false") :
-                    "Lost your passkey? Use a recovery code";
-            }
-            form(id = "recover", method = "post", action = "/auth/recover/options", hidden) {
-                label(for = "recovery-code-input") : "Recovery code";
-                input(id = "recovery-code-input", name = "code", type = "text",
-                      autocomplete = "off", autocapitalize = "characters", spellcheck = "false",
-                      required);
-                button(type = "submit", id = "recover-continue") : "Continue";
-            }
+            : Markup(SIGNED_OUT_CONTROLS);
             @ if returning.is_some() {
-                form(id = "not-you", method = "post", action = "/forget") {
-                    button(type = "submit", class = "link") : "Not you?";
-                }
+                : Markup(NOT_YOU_FORM);
             }
-            noscript {
-                p(class = "status") : "Bio needs JavaScript to talk to your passkey.";
-            }
-            p(class = "fine-print") :
-                "Your passkey is your account: there is one passkey per account and no password. \
-                 If you lose it, only your passkey provider's sync can bring it back.";
+            : Markup(SIGNED_OUT_END);
         },
     )
 }
@@ -144,6 +181,19 @@ pub struct SignedInView<'a> {
     pub rp_name: &'a str,
     pub name: &'a str,
 }
+
+/// The signed-in header's Logout buttons, then the opening of the agent's part.
+const SIGNED_IN_LOGOUT: &str = concat!(
+    "</strong></p>",
+    r#"<form method="post" action="/logout">"#,
+    r#"<button type="submit" id="logout">Logout</button>"#,
+    r#"<button type="submit" id="logout-forget" name="forget" value="yes" class="link">"#,
+    "Log out and forget me",
+    "</button>",
+    "</form>",
+    "</header>",
+    r#"<div id="agent">"#,
+);
 
 /// The signed-in page's shell, sent and flushed before the agent runs: head, the signed-in
 /// header (the page's one `h1`, who is signed in, Logout) and the opening of the agent's part.
@@ -156,63 +206,66 @@ pub fn signed_in_shell<'a>(
 ) -> impl Render + 'a {
     owned_html! {
         : document_start(view.rp_name, body_data);
-        : Raw("<main id=\"main\" class=\"signed-in\">");
-        header(class = "account-bar") {
-            h1 : view.rp_name;
-            p {
-                : "Logged in as ";
-                strong(data-testid = "user-name") : view.name;
-            }
-            form(method = "post", action = "/logout") {
-                button(type = "submit", id = "logout") : "Logout";
-                button(type = "submit", id = "logout-forget", name = "forget", value = "yes",
-                       class = "link") : "Log out and forget me";
-            }
-        }
-        : Raw("<div id=\"agent\">");
+        : Markup(r#"<main id="main" class="signed-in"><header class="account-bar"><h1>"#);
+        : view.rp_name;
+        : Markup(r#"</h1><p>Logged in as <strong data-testid="user-name">"#);
+        : view.name;
+        : Markup(SIGNED_IN_LOGOUT);
     }
 }
+
+/// The end of the agent's part, then the account section up to the rename field's value.
+const SIGNED_IN_TAIL_BEFORE_NAME: &str = concat!(
+    "</div>",
+    r#"<section id="account" aria-labelledby="account-title">"#,
+    r#"<h2 id="account-title">Manage your account</h2>"#,
+    r#"<form id="rename" method="post" action="/account/name">"#,
+    r#"<label for="name-input">Name</label>"#,
+    r#"<input id="name-input" name="name" type="text" value=""#,
+);
+
+/// The rest of the signed-in page's sections, after the rename field's value.
+const SIGNED_IN_TAIL_AFTER_NAME: &str = concat!(
+    r#"" required autocomplete="nickname" spellcheck="false">"#,
+    r#"<button type="submit" id="change-name">Change name</button>"#,
+    "</form>",
+    r#"<p id="account-status" class="status" role="status" aria-live="polite"></p>"#,
+    r#"<div id="replace">"#,
+    "<p>Moving to another passkey provider, or to a new device? Replace your passkey: ",
+    "you confirm with the current one, then make the new one, which from then on ",
+    "is the only passkey of this account.</p>",
+    r#"<button type="button" id="replace-passkey">Replace passkey</button>"#,
+    "</div>",
+    r#"<div id="recovery">"#,
+    "<p>A recovery code is an optional way back in if you lose your passkey. Keep ",
+    "it offline, like a password: anyone who has it can take over this account. ",
+    "Getting a new one replaces the old one.</p>",
+    r#"<button type="button" id="get-recovery-code">Get a recovery code</button>"#,
+    "</div>",
+    r#"<p><a href="/account/export" download="bio-account.json">Download my data</a></p>"#,
+    r#"<form method="post" action="/account/sessions/revoke">"#,
+    r#"<button type="submit" id="sign-out-elsewhere">Sign out everywhere else</button>"#,
+    "</form>",
+    "</section>",
+    r#"<section class="danger" aria-labelledby="delete-title">"#,
+    r#"<h2 id="delete-title">Delete account</h2>"#,
+    r#"<form id="delete-account" method="post" action="/account/delete">"#,
+    "<p>Deleting your account removes it and its history here. You confirm it with ",
+    "your passkey; your passkey provider is then asked to forget the passkey.</p>",
+    r#"<button type="submit" class="danger">Delete account</button>"#,
+    "</form>",
+    "</section>",
+    "</main>",
+);
 
 /// The signed-in page's tail, after the agent's section: the account's actions (rename, data,
 /// sessions, deletion), the script, the closing tags.
 pub fn signed_in_tail<'a>(view: &'a SignedInView<'a>) -> impl Render + 'a {
     owned_html! {
-        : Raw("</div>");
-        section(id = "account", aria-labelledby = "account-title") {
-            h2(id = "account-title") : "Manage your account";
-            form(id = "rename", method = "post", action = "/account/name") {
-                label(for = "name-input") : "Name";
-                input(id = "name-input", name = "name", type = "text", value = view.name,
-                      required, autocomplete = "nickname", spellcheck = "false");
-                button(type = "submit", id = "change-name") : "Change name";
-            }
-            p(id = "account-status", class = "status", role = "status", aria-live = "polite");
-            div(id = "replace") {
-                p : "Moving to another passkey provider, or to a new device? Replace your passkey: \
-                     you confirm with the current one, then make the new one, which from then on \
-                     is the only passkey of this account.";
-                button(type = "button", id = "replace-passkey") : "Replace passkey";
-            }
-            div(id = "recovery") {
-                p : "A recovery code is an optional way back in if you lose your passkey. Keep \
-                     it offline, like a password: anyone who has it can take over this account. \
-                     Getting a new one replaces the old one.";
-                button(type = "button", id = "get-recovery-code") : "Get a recovery code";
-            }
-            p { a(href = "/account/export", download = "bio-account.json") : "Download my data"; }
-            form(method = "post", action = "/account/sessions/revoke") {
-                button(type = "submit", id = "sign-out-elsewhere") : "Sign out everywhere else";
-            }
-        }
-        section(class = "danger", aria-labelledby = "delete-title") {
-            h2(id = "delete-title") : "Delete account";
-            form(id = "delete-account", method = "post", action = "/account/delete") {
-                p : "Deleting your account removes it and its history here. You confirm it with \
-                     your passkey; your passkey provider is then asked to forget the passkey.";
-                button(type = "submit", class = "danger") : "Delete account";
-            }
-        }
-        : Raw("</main>");
+        : Markup(SIGNED_IN_TAIL_BEFORE_NAME);
+        // An attribute value: escaped like any text (quotes included).
+        : view.name;
+        : Markup(SIGNED_IN_TAIL_AFTER_NAME);
         : document_end();
     }
 }
@@ -222,9 +275,11 @@ pub fn error_page<'a>(heading: &'a str, message: &'a str) -> impl Render + 'a {
     page(
         heading,
         owned_html! {
-            h1 : heading;
-            p : message;
-            p { a(href = "/") : "Back to the start"; }
+            : Markup("<h1>");
+            : heading;
+            : Markup("</h1><p>");
+            : message;
+            : Markup(r#"</p><p><a href="/">Back to the start</a></p>"#);
         },
     )
 }
