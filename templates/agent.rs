@@ -11,18 +11,17 @@
 
 use std::io;
 
-use horrorshow::{Render, Template, owned_html};
+use horrorshow::{Render, owned_html};
 
 use super::markup::Markup;
+use super::page::render_to_string;
 use crate::agent::{AgentPayload, Notice, SignInSummary, UnavailableReason, UpstreamStatus};
 
-/// Writes the agent section for `payload` to `out` (e.g. the edge's streaming body). horrorshow
-/// writes in many small pieces: give it a buffered writer.
+/// Writes the agent section for `payload` to `out` (e.g. the edge's streaming body) in one
+/// write. It is rendered into a `String` first: horrorshow's `io::Write` path writes escaped text
+/// one byte per call, and the payload's JSON is escaped text.
 pub fn render_payload(payload: &AgentPayload, out: &mut impl io::Write) -> io::Result<()> {
-    agent_section(payload).write_to_io(out).map_err(|e| {
-        e.write
-            .unwrap_or_else(|| io::Error::other("agent template failed"))
-    })
+    out.write_all(render_to_string(agent_section(payload)).as_bytes())
 }
 
 /// The agent section as a template.

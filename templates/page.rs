@@ -284,9 +284,11 @@ pub fn error_page<'a>(heading: &'a str, message: &'a str) -> impl Render + 'a {
     )
 }
 
-/// Renders any template into a `String` (pages are small; streaming uses `write_to_io`).
+/// Renders any template into a `String`. Bio never renders through horrorshow's `io::Write`
+/// path, which writes escaped text one byte per call; streamed parts are rendered here, then
+/// written whole.
 pub fn render_to_string(template: impl RenderOnce) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(4096);
     // Writing into a String cannot fail; horrorshow reports template errors, and ours write no
     // fallible content, so an error here would be a bug in a template, rendered as empty.
     if horrorshow::Template::write_to_string(template, &mut out).is_err() {

@@ -17,12 +17,11 @@
 //! waits for the client's delayed ACK (~40 ms) on servers without `TCP_NODELAY`, such as
 //! Viceroy. In production the hold only costs time to first byte (BENCHMARKS.md).
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use fastly::http::StatusCode;
 use fastly::{Request, Response};
-use horrorshow::Template as _;
 
 use super::request::{browser_id, cookie, random};
 use super::{AppError, Ctx, Reply, agent, headers, sessions};
@@ -34,7 +33,7 @@ use crate::agent::{AccountAgent, AgentContext, AgentInput, UpstreamAnswer, run_a
 use crate::session::{
     self, DELETED_COOKIE, DeletedClaims, HINT_COOKIE, HintClaims, SESSION_COOKIE,
 };
-use crate::templates::agent::render_payload;
+use crate::templates::agent::agent_section;
 use crate::templates::page::{
     SignedInView, render_to_string, signed_in_shell, signed_in_tail, signed_out,
 };
@@ -209,14 +208,10 @@ pub fn write_signed_in(
     let payload = run_agent(&AccountAgent, &input, answer);
 
     // 3. The payload and the tail, then the end of the stream.
-    let mut buffered = BufWriter::with_capacity(16 * 1024, out);
-    render_payload(&payload, &mut buffered)?;
-    signed_in_tail(&view)
-        .write_to_io(&mut buffered)
-        .map_err(|error| {
-            error
-                .write
-                .unwrap_or_else(|| std::io::Error::other("template"))
-        })?;
-    buffered.flush()
+    //    Rendered into one String and written once (horrorshow's io path writes escaped text a
+    //    byte per call).
+    let mut rest = render_to_string(agent_section(&payload));
+    rest.push_str(&render_to_string(signed_in_tail(&view)));
+    out.write_all(rest.as_bytes())?;
+    out.flush()
 }
