@@ -983,7 +983,10 @@ fn refused_sign_ins_and_conflicts() {
     passkey.set_sign_count(100);
     assert_eq!(alice.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
     let page = alice.page(&ctx).unwrap();
-    assert!(page.contains("refused"), "notice of refused attempts");
+    assert!(
+        page.contains("refused attempts since your last visit"),
+        "notice of refused attempts: {page}"
+    );
 }
 
 #[test]

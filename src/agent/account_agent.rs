@@ -244,14 +244,15 @@ fn first_sign_in_from_country(account: &Account) -> Option<Notice> {
     })
 }
 
-/// Security events strictly after the previous visit; with no previous visit, all of them (they
-/// all follow the registration).
+/// Refusals from the previous visit's second on; with no previous visit, all of them (they all
+/// follow the registration). Times are in seconds, so a refusal in the same second as the
+/// previous visit may have come after it: it is shown (at worst twice) rather than never.
 fn refused_attempts_since(account: &Account, previous_visit_at: Option<u64>) -> Option<Notice> {
     let since = account
         .security_events
         .iter()
         .filter(|e| !rules::is_anomaly(&e.code))
-        .filter(|e| previous_visit_at.is_none_or(|previous| e.at > previous));
+        .filter(|e| previous_visit_at.is_none_or(|previous| e.at >= previous));
     let mut count = 0usize;
     let mut codes: Vec<String> = Vec::new();
     for event in since {

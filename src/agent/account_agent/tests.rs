@@ -137,7 +137,8 @@ fn refused_attempts_since_the_last_visit_only() {
     let mut account = fresh_account();
     account.security_events = vec![
         refused(previous - HOUR, "wrong_origin"), // before the last visit
-        refused(previous, "wrong_origin"),        // at it: not "since"
+        // In the last visit's second: maybe after it (times are in seconds), so shown.
+        refused(previous, "wrong_origin"),
         refused(previous + HOUR, "sign_count_regressed"),
         refused(previous + 2 * HOUR, "bad_signature"),
         refused(previous + 3 * HOUR, "sign_count_regressed"),
@@ -145,17 +146,21 @@ fn refused_attempts_since_the_last_visit_only() {
     let here = ClientInfo::default();
     let summary = AccountSummary::from_input(&input(&account, &here, Some(previous)));
     let expected = Notice::RefusedAttempts {
-        count: 3,
-        codes: vec!["sign_count_regressed".into(), "bad_signature".into()],
+        count: 4,
+        codes: vec![
+            "wrong_origin".into(),
+            "sign_count_regressed".into(),
+            "bad_signature".into(),
+        ],
     };
     assert_eq!(summary.notices, vec![expected.clone()]);
     assert_eq!(
         expected.message(),
-        "3 refused attempts since your last visit (sign_count_regressed, bad_signature)"
+        "4 refused attempts since your last visit (wrong_origin, sign_count_regressed, bad_signature)"
     );
 
-    // Nothing after the last visit: no notice.
-    let later = AccountSummary::from_input(&input(&account, &here, Some(previous + 3 * HOUR)));
+    // Nothing from the last visit's second on: no notice.
+    let later = AccountSummary::from_input(&input(&account, &here, Some(previous + 3 * HOUR + 1)));
     assert_eq!(later.notices, vec![]);
 
     // No previous visit: everything since registration counts.
