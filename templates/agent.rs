@@ -9,20 +9,10 @@
 //! It does not: fetch anything (the payload is computed before rendering), emit script or style,
 //! or localize times to the viewer's zone.
 
-use std::io;
-
 use horrorshow::{Render, owned_html};
 
 use super::markup::Markup;
-use super::page::render_to_string;
 use crate::agent::{AgentPayload, Notice, SignInSummary, UnavailableReason, UpstreamStatus};
-
-/// Writes the agent section for `payload` to `out` (e.g. the edge's streaming body) in one
-/// write. It is rendered into a `String` first: horrorshow's `io::Write` path writes escaped text
-/// one byte per call, and the payload's JSON is escaped text.
-pub fn render_payload(payload: &AgentPayload, out: &mut impl io::Write) -> io::Result<()> {
-    out.write_all(render_to_string(agent_section(payload)).as_bytes())
-}
 
 /// The agent section as a template.
 pub fn agent_section(payload: &AgentPayload) -> impl Render + '_ {

@@ -15,20 +15,25 @@ use crate::templates::assets::{CLIENT_JS, CLIENT_JS_PATH, STYLE_CSS, STYLE_CSS_P
 /// A year: the path changes whenever the content does.
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
+/// The content type and text of the asset at `path`, if it is one.
+fn find(path: &str) -> Option<(&'static str, &'static str)> {
+    if path == CLIENT_JS_PATH {
+        Some(("text/javascript; charset=utf-8", CLIENT_JS))
+    } else if path == STYLE_CSS_PATH {
+        Some(("text/css; charset=utf-8", STYLE_CSS))
+    } else {
+        None
+    }
+}
+
 /// Whether `path` is one of the assets.
 pub fn is_asset(path: &str) -> bool {
-    path == CLIENT_JS_PATH || path == STYLE_CSS_PATH
+    find(path).is_some()
 }
 
 /// The asset at `path`, if it is one.
 pub fn answer(path: &str) -> Option<Response> {
-    let (content_type, body) = if path == CLIENT_JS_PATH {
-        ("text/javascript; charset=utf-8", CLIENT_JS)
-    } else if path == STYLE_CSS_PATH {
-        ("text/css; charset=utf-8", STYLE_CSS)
-    } else {
-        return None;
-    };
+    let (content_type, body) = find(path)?;
     Some(
         Response::from_status(StatusCode::OK)
             .with_header("content-type", content_type)

@@ -4,9 +4,7 @@ use crate::agent::fixtures::*;
 use crate::agent::{AccountAgent, Agent, AgentInput, UpstreamAnswer};
 
 fn render(payload: &AgentPayload) -> String {
-    let mut out = Vec::new();
-    render_payload(payload, &mut out).unwrap();
-    String::from_utf8(out).unwrap()
+    crate::templates::page::render_to_string(agent_section(payload))
 }
 
 fn payload_for(account: &crate::account::Account, answer: UpstreamAnswer<'_>) -> AgentPayload {
