@@ -214,11 +214,7 @@ fn es256_generator_table() {
         multiple = multiple.add(&g2);
     }
     out.push_str("];\n");
-    let out_dir = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
-    if let Err(e) = std::fs::write(out_dir.join("es256_g_table.rs"), out) {
-        eprintln!("build.rs es256_generator_table: {e}");
-        std::process::exit(1);
-    }
+    write_generated("es256_generator_table", "es256_g_table.rs", out);
 }
 
 /// `$OUT_DIR/asset_hashes.rs`: for the page's script and stylesheet (`templates/assets.rs`),
@@ -264,9 +260,14 @@ fn asset_hashes() {
             "pub const {name}_PATH: &str = \"/assets/{stem}.{tag}.{extension}\";"
         );
     }
+    write_generated("asset_hashes", "asset_hashes.rs", out);
+}
+
+/// Writes a generated file into `$OUT_DIR`, or fails the build naming the table.
+fn write_generated(table: &str, file: &str, source: String) {
     let out_dir = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
-    if let Err(e) = std::fs::write(out_dir.join("asset_hashes.rs"), out) {
-        eprintln!("build.rs asset_hashes: {e}");
+    if let Err(e) = std::fs::write(out_dir.join(file), source) {
+        eprintln!("build.rs {table}: {e}");
         std::process::exit(1);
     }
 }
