@@ -176,8 +176,20 @@ fn unknown_paths_and_wrong_methods() {
 
     let response = send(Method::DELETE, "/", StoreNames::DEFAULT);
     assert_eq!(response.get_status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(response.get_header_str("allow"), Some("GET"));
+    assert_eq!(response.get_header_str("allow"), Some("GET, HEAD"));
     assert_page_headers(&response);
+
+    // HEAD is GET's headers (RFC 9110 §9.3.2; the HTTP server drops the body): the page, the
+    // health check; a POST-only address still answers 405.
+    let head = send(Method::HEAD, "/", StoreNames::DEFAULT);
+    assert_eq!(head.get_status(), StatusCode::OK);
+    assert_page_headers(&head);
+    let head = send(Method::HEAD, "/healthz", StoreNames::DEFAULT);
+    assert_eq!(head.get_status(), StatusCode::OK);
+    assert_eq!(head.into_body_str(), "ok");
+    let head = send(Method::HEAD, "/auth/start", StoreNames::DEFAULT);
+    assert_eq!(head.get_status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(head.get_header_str("allow"), Some("POST"));
 
     // JSON under /auth/, 404 and 405 included.
     let response = send(Method::GET, "/auth/nope", StoreNames::DEFAULT);
@@ -302,10 +314,10 @@ fn healthz_answers_ok_without_any_configuration() {
         assert_eq!(response.into_body_str(), "ok");
     }
 
-    // Only GET: the table answers the rest.
+    // Only GET (and HEAD): the table answers the rest.
     let response = send(Method::POST, "/healthz", StoreNames::DEFAULT);
     assert_eq!(response.get_status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(response.get_header_str("allow"), Some("GET"));
+    assert_eq!(response.get_header_str("allow"), Some("GET, HEAD"));
 }
 
 #[test]

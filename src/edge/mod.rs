@@ -185,7 +185,8 @@ fn run(
 /// Whether the request is one `run` answers before the configuration (`/healthz`, the assets):
 /// it needs no store, and no geolocation either.
 fn needs_nothing(method: &Method, path: &str) -> bool {
-    method == Method::GET && (path == health::PATH || assets::is_asset(path))
+    (method == Method::GET || method == Method::HEAD)
+        && (path == health::PATH || assets::is_asset(path))
 }
 
 /// The matched route's path template for the log (the table's own `&'static str`), never the
@@ -198,13 +199,25 @@ fn template(routes: &[Route], path: &str) -> &'static str {
 }
 
 /// The handler for `method` at `path`, or 404 / 405 with the allowed methods.
+///
+/// `HEAD` runs the `GET` handler (RFC 9110 §9.3.2: the same header fields, no content): the
+/// HTTP server sends no body after a `HEAD`, and keeps the `Content-Length` the `GET` would
+/// have had.
 pub fn find(routes: &[Route], method: &Method, path: &str) -> Result<Handler, AppError> {
+    let method = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
     let mut allowed: Vec<&str> = Vec::new();
     for route in routes.iter().filter(|route| route.path == path) {
         if route.method == method {
             return Ok(route.handler);
         }
         allowed.push(route.method.as_str());
+        if route.method == Method::GET {
+            allowed.push(Method::HEAD.as_str());
+        }
     }
     if allowed.is_empty() {
         Err(AppError::not_found())

@@ -20,7 +20,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use fastly::http::StatusCode;
+use fastly::http::{Method, StatusCode};
 use fastly::{Request, Response};
 
 use super::request::{browser_id, cookie, random};
@@ -127,9 +127,10 @@ pub fn signed_in_page(
 }
 
 /// Asks the upstream agent (when there is one) and waits up to `agent_hold_ms` for its whole
-/// answer, so that a fast agent's answer goes out with the page in one piece.
+/// answer, so that a fast agent's answer goes out with the page in one piece. A `HEAD` (the
+/// page's headers, no body) calls no agent.
 pub fn call_agent(request: &Request, ctx: &Ctx<'_>, current: &sessions::Current) -> Upstream {
-    if !ctx.config.agent_upstream {
+    if !ctx.config.agent_upstream || request.get_method() == Method::HEAD {
         return Upstream::Off;
     }
     let input = agent_input(ctx, current);

@@ -69,7 +69,15 @@ test('the router over HTTP: 404, 405 with Allow, JSON under /auth/, headers', as
   assert.equal((await r.json()).error, 'not_found');
   r = await fetch(`${BASE}/`, { method: 'PUT' });
   assert.equal(r.status, 405);
-  assert.equal(r.headers.get('allow'), 'GET');
+  assert.equal(r.headers.get('allow'), 'GET, HEAD');
+  // HEAD: GET's status and headers, no body (uptime checks and `curl -I`).
+  for (const path of ['/', '/healthz']) {
+    const [get, head] = [await fetch(`${BASE}${path}`), await fetch(`${BASE}${path}`, { method: 'HEAD' })];
+    assert.equal(head.status, 200, path);
+    assert.equal(await head.text(), '', path);
+    assert.equal(head.headers.get('content-type'), get.headers.get('content-type'), path);
+    assert.equal(head.headers.get('content-length'), String((await get.arrayBuffer()).byteLength), path);
+  }
   r = await fetch(`${BASE}/`);
   assert.equal(r.status, 200);
   const csp = r.headers.get('content-security-policy');

@@ -60,6 +60,17 @@ test('the shell arrives before the agent, and a failing agent never breaks the p
     assert.ok(!html.includes('Agent unavailable'), 'a slow (500 ms) agent is within the 2 s deadline');
   });
 
+  // HEAD is the page's headers only: no agent is called, so nothing is streamed (a GET with the
+  // slow agent above is chunked) and the length is that of a page written whole.
+  await t.test('HEAD: the signed-in page\'s headers, no agent, no body', async () => {
+    const response = await fetch(`${BASE}/`, { method: 'HEAD', headers: client.headers({ 'x-bio-agent-mode': 'slow' }) });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type'), /^text\/html/);
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.ok(Number(response.headers.get('content-length')) > 1000, 'written whole, not streamed');
+    assert.equal(await response.text(), '');
+  });
+
   for (const mode of ['500', 'bad-json', 'drip']) {
     await t.test(`${mode}: built-in result, page complete`, { skip: !agentUp && 'example agent not running' }, async () => {
       const html = (await page(client, mode)).join('');
