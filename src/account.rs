@@ -80,6 +80,11 @@ pub struct Account {
     /// established with one of them no longer counts ([`rules::session_counts`]).
     #[serde(default)]
     pub retired_passkeys: Vec<String>,
+    /// Raised by "Sign out everywhere else": a session whose record carries a lower epoch no
+    /// longer counts ([`rules::session_counts`]), whether or not [`sessions`](Self::sessions)
+    /// still lists it (that list is bounded, and keeps ids of sessions logged out since).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub session_epoch: u32,
     /// Unix seconds when the current passkey was registered; `None`: with the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passkey_created_at: Option<u64>,
@@ -94,6 +99,11 @@ pub struct Account {
 
 fn version_1() -> u32 {
     1
+}
+
+/// For `skip_serializing_if`: records written before a field existed read it as 0.
+pub(crate) fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 
 /// Where and how a request came in: injected by the edge (from `fastly::geo` and headers), so

@@ -240,6 +240,13 @@ impl Browser {
         r
     }
 
+    /// The id of this browser's session (from its cookie).
+    fn sid(&self, ctx: &Ctx<'_>) -> String {
+        session::open::<SessionClaims>(&ctx.config.keys, &self.session_token(), ctx.now)
+            .unwrap()
+            .sid
+    }
+
     fn logout(&mut self, ctx: &Ctx<'_>) {
         let r = self.post_form(ctx, account::logout, "/logout", "");
         assert_eq!(r.get_status(), StatusCode::SEE_OTHER);
@@ -1438,6 +1445,46 @@ fn account_management_export_sign_out_elsewhere_and_the_passkey_endpoints() {
     assert!(phone.page(&ctx).is_none() && laptop.page(&ctx).is_none());
     assert_eq!(account_of(&passkey).sessions.len(), 1);
     assert_eq!(keys_with("session/").len(), 1);
+
+    // A stolen laptop's session, then more sign-ins and logouts than the account lists
+    // sessions: "Sign out everywhere else" still ends it, and this browser stays signed in.
+    let mut stolen = Browser::default();
+    stolen.home(&ctx);
+    assert_eq!(stolen.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+    for _ in 0..12 {
+        let mut other = Browser::default();
+        other.home(&ctx);
+        assert_eq!(other.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+        other.logout(&ctx);
+    }
+    // Logouts leave the list: alice and the stolen laptop are its live sessions.
+    assert_eq!(account_of(&passkey).sessions.len(), 2);
+    let mut owner = Browser::default();
+    owner.home(&ctx);
+    assert_eq!(owner.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+    for _ in 0..bio::account::MAX_SESSIONS {
+        let mut other = Browser::default();
+        other.home(&ctx);
+        assert_eq!(other.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+    }
+    assert!(!account_of(&passkey).sessions.contains(&stolen.sid(&ctx)));
+    assert!(
+        stolen.page(&ctx).is_some(),
+        "still signed in before the owner acts"
+    );
+    let r = owner.post_form(
+        &ctx,
+        account::sign_out_elsewhere,
+        "/account/sessions/revoke",
+        "",
+    );
+    assert_eq!(r.get_status(), StatusCode::SEE_OTHER);
+    assert!(stolen.page(&ctx).is_none() && alice.page(&ctx).is_none());
+    assert!(owner.page(&ctx).is_some());
+    assert_eq!(account_of(&passkey).sessions, [owner.sid(&ctx)]);
+    // A new sign-in after it counts as before.
+    assert_eq!(stolen.sign_in(&ctx, &mut passkey).0, StatusCode::OK);
+    assert!(stolen.page(&ctx).is_some() && owner.page(&ctx).is_some());
 
     // The well-known passkey endpoints: public, cacheable JSON.
     let r = response(

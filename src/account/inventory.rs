@@ -213,6 +213,7 @@ mod tests {
                     credential_digest: digest,
                     expires_at: 2_000,
                     created_at: 1_000,
+                    epoch: 0,
                 }),
             ),
         ]

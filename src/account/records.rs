@@ -160,6 +160,10 @@ pub struct SessionRecord {
     pub expires_at: u64,
     /// Unix seconds of the sign-in that made it.
     pub created_at: u64,
+    /// The account's [`session_epoch`](crate::account::Account::session_epoch) when the session
+    /// started (or was kept by "Sign out everywhere else"); 0 in records written before it.
+    #[serde(default, skip_serializing_if = "crate::account::is_zero")]
+    pub epoch: u32,
 }
 
 /// A spent ceremony: its token no longer finishes anything.

@@ -64,6 +64,7 @@ pub fn from_registration(
         previous_sign_in_at: None,
         sessions: vec![sid.to_owned()],
         retired_passkeys: Vec::new(),
+        session_epoch: 0,
         passkey_created_at: None,
         recovered_at: None,
         recovery_code: None,
@@ -176,16 +177,47 @@ pub fn move_to_passkey(
         MAX_SIGN_INS,
     );
     account.sessions = vec![sid.to_owned()];
+    // Every other session is over by its passkey's digest; the new one starts the epochs again
+    // (its record, written before this move, carries 0).
+    account.session_epoch = 0;
     Ok(old)
 }
 
-/// Whether a session established with the passkey whose digest is `credential_digest` still
-/// counts for this account: not once the account has moved away from that passkey.
-pub fn session_counts(account: &Account, credential_digest: &str) -> bool {
-    !account
-        .retired_passkeys
-        .iter()
-        .any(|retired| retired == credential_digest)
+/// Whether a session established with the passkey whose digest is `credential_digest`, in the
+/// session epoch `epoch`, still counts for this account: not once the account has moved away
+/// from that passkey, nor once "Sign out everywhere else" raised the epoch past it.
+///
+/// An epoch above the account's counts: the record was written first, and the account read may
+/// be older than the write that raised it ([`end_other_sessions`]).
+pub fn session_counts(account: &Account, credential_digest: &str, epoch: u32) -> bool {
+    epoch >= account.session_epoch
+        && !account
+            .retired_passkeys
+            .iter()
+            .any(|retired| retired == credential_digest)
+}
+
+/// "Sign out everywhere else": the account's session epoch becomes `epoch` (one above the one
+/// the signed-in session was read with; never lowered), so every session but `sid`, whose
+/// record the edge rewrote with `epoch` first, stops counting. Returns the ids the account no
+/// longer lists, whose records the edge then deletes.
+pub fn end_other_sessions(account: &mut Account, sid: &str, epoch: u32) -> Vec<String> {
+    account.v = ACCOUNT_VERSION;
+    account.session_epoch = account.session_epoch.max(epoch);
+    let (kept, ended) = std::mem::take(&mut account.sessions)
+        .into_iter()
+        .partition(|listed| listed == sid);
+    account.sessions = kept;
+    if account.sessions.is_empty() {
+        account.sessions.push(sid.to_owned());
+    }
+    ended
+}
+
+/// Logout: the account stops listing the session `sid` (its record is deleted by the edge), so
+/// that the list, and the export's count of active sessions, holds live sessions only.
+pub fn forget_session(account: &mut Account, sid: &str) {
+    account.sessions.retain(|listed| listed != sid);
 }
 
 /// Gives the account a new recovery code (its keyed hash); returns the locator of the code it

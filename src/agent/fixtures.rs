@@ -59,6 +59,7 @@ pub fn fresh_account() -> Account {
         previous_sign_in_at: None,
         sessions: vec!["SECRET-SESSION-ID-b8Lw".into()],
         retired_passkeys: Vec::new(),
+        session_epoch: 0,
         passkey_created_at: None,
         recovered_at: None,
         recovery_code: None,

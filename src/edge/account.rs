@@ -27,11 +27,20 @@ use crate::account::rules;
 use crate::ceremony::AllowedCredential;
 use crate::session::{self, CEREMONY_TTL_SECS, CeremonyClaims, DeletedClaims};
 
-/// `POST /logout`: a plain form; `forget=yes` also removes the hint.
+/// `POST /logout`: a plain form; `forget=yes` also removes the hint. The session's record is
+/// deleted (that ends it), then the account stops listing it (best effort).
 pub fn logout(mut request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     require_origin(&request, ctx)?;
     if let Some(current) = sessions::current(&request, ctx)? {
-        ctx.accounts().delete(&session_key(&current.claims.sid))?;
+        let sid = &current.claims.sid;
+        ctx.accounts().delete(&session_key(sid))?;
+        // Best effort: the session is over with its record; the list only stays accurate.
+        if current.account.value.sessions.contains(sid) {
+            let _ = accounts::update(ctx, &current.account.value.user_handle, |account| {
+                rules::forget_session(account, sid);
+                Ok(())
+            });
+        }
     }
     let mut response = see_other("/");
     response.append_header("set-cookie", session::clear_session_cookie());
@@ -202,19 +211,26 @@ pub fn sign_out_elsewhere(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppE
     require_origin(&request, ctx)?;
     let current = signed_in(&request, ctx)?;
     let this = current.claims.sid.clone();
-    let account = accounts::update(ctx, &current.account.value.user_handle, |account| {
-        account.sessions.retain(|sid| *sid == this);
+    // This session first moves to the next epoch, then the account does: every other session,
+    // listed or long forgotten by the bounded list, stops counting in that one account write.
+    let epoch = current.account.value.session_epoch.saturating_add(1);
+    sessions::keep_in_epoch(ctx, &current, epoch)?;
+    let mut ended = Vec::new();
+    accounts::update(ctx, &current.account.value.user_handle, |account| {
+        // A passkey replaced meanwhile ended this session too: it ends nothing more.
+        if !rules::session_counts(account, &current.claims.credential_digest, epoch) {
+            return Err(AppError::unauthorized(
+                "not_signed_in",
+                "This session ended meanwhile. Sign in again.",
+            ));
+        }
+        ended = rules::end_other_sessions(account, &this, epoch);
         Ok(())
     })?;
+    // Tidying, best effort: the records no longer count whatever happens to them.
     let store = ctx.accounts();
-    for sid in current
-        .account
-        .value
-        .sessions
-        .iter()
-        .filter(|sid| !account.sessions.contains(sid))
-    {
-        store.delete(&session_key(sid))?;
+    for sid in &ended {
+        let _ = store.delete(&session_key(sid));
     }
     Ok(log::with_outcome(see_other("/"), "signed_out_elsewhere").into())
 }

@@ -220,7 +220,8 @@ pub fn move_to_passkey(
             "This passkey is already registered here. Make a new passkey to replace the old one.",
         ));
     }
-    let session_cookie = match super::sessions::start(ctx, &sid, user_handle, &new_digest) {
+    // Epoch 0: the move starts the account's session epochs again ([`rules::move_to_passkey`]).
+    let session_cookie = match super::sessions::start(ctx, &sid, user_handle, &new_digest, 0) {
         Ok(cookie) => cookie,
         Err(error) => {
             let _ = store.delete(&new_index);

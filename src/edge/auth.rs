@@ -139,7 +139,13 @@ fn finish_counted(
         Credential::Registration(response) => register(ctx, &rp, &claims, &challenge, &response)?,
         Credential::Authentication(response) => authenticate(ctx, &rp, &challenge, &response)?,
     };
-    let session_cookie = sessions::start(ctx, &sid, &account.user_handle, &digest)?;
+    let session_cookie = sessions::start(
+        ctx,
+        &sid,
+        &account.user_handle,
+        &digest,
+        account.session_epoch,
+    )?;
     let mut response = headers::json(
         StatusCode::OK,
         &json!({ "ok": true, "user": { "name": account.name } }),

@@ -3,8 +3,10 @@
 //!
 //! A session counts only when all of these hold: the cookie's MAC and expiry check out (current
 //! or previous key), its record exists and agrees with the cookie, the account it names exists,
-//! and that account has not moved away from the passkey the session was established with
-//! (replaced or recovered): that last check revokes them all in the one write that moves it.
+//! that account has not moved away from the passkey the session was established with
+//! (replaced or recovered), and "Sign out everywhere else" has not raised the account's session
+//! epoch past the record's: each of the last two revokes every other session in one account
+//! write, however many there are.
 
 use std::time::Duration;
 
@@ -21,6 +23,8 @@ use crate::session::{self, SESSION_COOKIE, SESSION_TTL_SECS, SessionClaims};
 pub struct Current {
     pub claims: SessionClaims,
     pub record: SessionRecord,
+    /// The record's KV generation, so it is rewritten only as it was read.
+    pub record_generation: u64,
     pub account: Versioned<Account>,
 }
 
@@ -38,7 +42,7 @@ pub fn current(request: &Request, ctx: &Ctx<'_>) -> Result<Option<Current>, AppE
     else {
         return Ok(None);
     };
-    let record = record.value;
+    let (record, record_generation) = (record.value, record.generation);
     if record.expires_at <= ctx.now
         || record.user_handle != claims.user_handle
         || record.credential_digest != claims.credential_digest
@@ -48,13 +52,14 @@ pub fn current(request: &Request, ctx: &Ctx<'_>) -> Result<Option<Current>, AppE
     let Some(account) = accounts::by_user_handle(ctx, &claims.user_handle)? else {
         return Ok(None);
     };
-    // The account moved to another passkey since: every session of the old one is over.
-    if !rules::session_counts(&account.value, &claims.credential_digest) {
+    // The account moved to another passkey since, or ended its other sessions.
+    if !rules::session_counts(&account.value, &claims.credential_digest, record.epoch) {
         return Ok(None);
     }
     Ok(Some(Current {
         claims,
         record,
+        record_generation,
         account,
     }))
 }
@@ -65,12 +70,14 @@ pub fn new_id() -> Result<String, AppError> {
 }
 
 /// Writes the record of session `sid` for the account `user_handle` signed in with the
-/// credential whose digest is `credential_digest`, and returns the `Set-Cookie` value.
+/// credential whose digest is `credential_digest`, in the account's session epoch `epoch`, and
+/// returns the `Set-Cookie` value.
 pub fn start(
     ctx: &Ctx<'_>,
     sid: &str,
     user_handle: &str,
     credential_digest: &str,
+    epoch: u32,
 ) -> Result<String, AppError> {
     let expires_at = ctx.now + SESSION_TTL_SECS;
     let record = SessionRecord {
@@ -79,6 +86,7 @@ pub fn start(
         credential_digest: credential_digest.to_owned(),
         expires_at,
         created_at: ctx.now,
+        epoch,
     };
     let ttl = Some(Duration::from_secs(SESSION_TTL_SECS));
     if ctx.accounts().insert_new(&session_key(sid), &record, ttl)? == Write::Conflict {
@@ -94,4 +102,29 @@ pub fn start(
         &ctx.config.keys,
         &claims,
     )))
+}
+
+/// Keeps the signed-in session `current` across "Sign out everywhere else": rewrites its record
+/// in the session epoch `epoch` (same id, same expiry, so its cookie stays as it is), only as it
+/// was read: a session logged out meanwhile is not brought back. Written before the account
+/// raises its epoch, so this session never stops counting in between.
+pub fn keep_in_epoch(ctx: &Ctx<'_>, current: &Current, epoch: u32) -> Result<(), AppError> {
+    let record = SessionRecord {
+        epoch,
+        ..current.record.clone()
+    };
+    let ttl = record.expires_at.saturating_sub(ctx.now).max(1);
+    let written = ctx.accounts().replace_if(
+        &session_key(&current.claims.sid),
+        &record,
+        current.record_generation,
+        Some(Duration::from_secs(ttl)),
+    )?;
+    if written == Write::Conflict {
+        return Err(AppError::unauthorized(
+            "not_signed_in",
+            "This session ended meanwhile. Sign in again.",
+        ));
+    }
+    Ok(())
 }

@@ -210,7 +210,7 @@ fn moving_to_a_new_passkey_retires_the_old_one_and_every_session() {
     account.sessions = vec!["a".into(), "b".into()];
     let before = account.clone();
     let old_digest = credential_digest(&URL_SAFE_NO_PAD.decode(&before.credential_id).unwrap());
-    assert!(session_counts(&account, &old_digest));
+    assert!(session_counts(&account, &old_digest, 0));
 
     let old = move_to_passkey(&mut account, &new_passkey(9), NOW + 60, &here(), "new").unwrap();
     assert_eq!(old, before.credential_id);
@@ -221,9 +221,9 @@ fn moving_to_a_new_passkey_retires_the_old_one_and_every_session() {
     assert_eq!(account.passkey_created_at, Some(NOW + 60));
     // Only the replacing browser's session is kept; sessions of the old passkey stop counting.
     assert_eq!(account.sessions, ["new"]);
-    assert!(!session_counts(&account, &old_digest));
+    assert!(!session_counts(&account, &old_digest, 0));
     let new_digest = credential_digest(&[9u8; 16]);
-    assert!(session_counts(&account, &new_digest));
+    assert!(session_counts(&account, &new_digest, 0));
     // What is the person's stays: handle, name, creation, history (one more entry).
     assert_eq!(account.user_handle, before.user_handle);
     assert_eq!(account.name, before.name);
@@ -248,6 +248,47 @@ fn moving_to_a_new_passkey_retires_the_old_one_and_every_session() {
 }
 
 #[test]
+fn ending_the_other_sessions_raises_the_epoch_past_every_session_but_this_one() {
+    let mut account = fresh_account();
+    account.credential_id = URL_SAFE_NO_PAD.encode([1u8; 16]);
+    let digest = credential_digest(&[1u8; 16]);
+    // Twelve sign-ins: the list keeps the last ten ids, but the two it dropped still count
+    // until the epoch moves past them; so does a logged-out id still listed.
+    for n in 0..12 {
+        push_bounded(&mut account.sessions, format!("s{n}"), MAX_SESSIONS);
+    }
+    assert!(!account.sessions.contains(&"s0".to_owned()));
+    assert!(session_counts(&account, &digest, 0));
+
+    let ended = end_other_sessions(&mut account, "s11", 1);
+    assert_eq!(account.sessions, ["s11"]);
+    assert_eq!(ended.len(), MAX_SESSIONS - 1);
+    assert_eq!(account.session_epoch, 1);
+    // Every session of the old epoch is over, listed or not; this one, rewritten at 1, counts.
+    assert!(!session_counts(&account, &digest, 0));
+    assert!(session_counts(&account, &digest, 1));
+    // A record written at a higher epoch than a stale account read still counts.
+    assert!(session_counts(&account, &digest, 2));
+
+    // A logout takes its id off the list (and nothing else).
+    account.sessions.push("other".into());
+    forget_session(&mut account, "other");
+    assert_eq!(account.sessions, ["s11"]);
+
+    // Never lowered, and this session is kept even when the list had forgotten it.
+    account.sessions.clear();
+    end_other_sessions(&mut account, "s12", 1);
+    assert_eq!((account.session_epoch, account.sessions.len()), (1, 1));
+
+    // A move to a new passkey starts the epochs again: its session (written at 0) counts,
+    // and the old passkey's sessions are over by their digest.
+    move_to_passkey(&mut account, &new_passkey(9), NOW, &here(), "moved").unwrap();
+    assert_eq!(account.session_epoch, 0);
+    assert!(session_counts(&account, &credential_digest(&[9u8; 16]), 0));
+    assert!(!session_counts(&account, &digest, 5));
+}
+
+#[test]
 fn retired_passkeys_are_bounded_and_outnumber_the_sessions() {
     const { assert!(MAX_RETIRED_PASSKEYS > MAX_SESSIONS) };
     let mut account = fresh_account();
@@ -256,8 +297,12 @@ fn retired_passkeys_are_bounded_and_outnumber_the_sessions() {
         move_to_passkey(&mut account, &new_passkey(id), NOW, &here(), "s").unwrap();
     }
     assert_eq!(account.retired_passkeys.len(), MAX_RETIRED_PASSKEYS);
-    assert!(!session_counts(&account, &credential_digest(&[40u8; 16])));
-    assert!(session_counts(&account, &credential_digest(&[41u8; 16])));
+    assert!(!session_counts(
+        &account,
+        &credential_digest(&[40u8; 16]),
+        0
+    ));
+    assert!(session_counts(&account, &credential_digest(&[41u8; 16]), 0));
 }
 
 #[test]
