@@ -57,7 +57,7 @@ pub fn options(
         "rpId": config.rp_id,
         "timeout": remaining_ms,
         "userVerification": user_verification,
-        "allowCredentials": allow_credentials,
+        "allowCredentials": allow_credentials.clone(),
     });
     if claims.confirms_sid.is_some() {
         return json!({
@@ -65,8 +65,18 @@ pub fn options(
             "expiresAt": claims.exp.saturating_mul(1000),
         });
     }
+    // A returning visitor's passkey is excluded from `create()`: if it is on this device, the
+    // provider refuses (the page says so) instead of making a second account beside it. Only a
+    // visitor whose passkey is really gone gets a new one, by the explicit choice.
+    let mut create = create(config, claims, now);
+    if let Some(object) = create.as_object_mut() {
+        object.insert(
+            "excludeCredentials".to_owned(),
+            Value::Array(allow_credentials),
+        );
+    }
     json!({
-        "publicKey": { "get": get, "create": create(config, claims, now) },
+        "publicKey": { "get": get, "create": create },
         "expiresAt": claims.exp.saturating_mul(1000),
     })
 }

@@ -90,12 +90,25 @@ fn a_known_passkey_is_named_and_a_confirmation_offers_no_create() {
         options["publicKey"]["get"]["allowCredentials"],
         json!([{ "type": "public-key", "id": "Y3JlZA", "transports": ["internal"] }])
     );
-    assert!(options["publicKey"]["create"].is_object());
+    // The same passkey is excluded from create(): on this device, the provider refuses rather
+    // than make a second account beside it.
+    assert_eq!(
+        options["publicKey"]["create"]["excludeCredentials"],
+        options["publicKey"]["get"]["allowCredentials"]
+    );
+    // A new visitor's create() excludes nothing.
+    let new_visitor = super::options(&config(), &record(), None, 1_000);
+    assert_eq!(
+        new_visitor["publicKey"]["create"]["excludeCredentials"],
+        json!([])
+    );
+    // Moving an account to a new passkey excludes nothing either: the provider that holds the
+    // old one must replace it. Otherwise the same create() as a new visitor's.
     let create = super::creation_options(&config(), &record(), 1_000);
     assert!(create["publicKey"].get("get").is_none());
     assert_eq!(
         create["publicKey"]["create"],
-        options["publicKey"]["create"]
+        new_visitor["publicKey"]["create"]
     );
     assert_eq!(
         create["publicKey"]["create"]["excludeCredentials"],

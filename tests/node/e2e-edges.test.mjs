@@ -217,6 +217,24 @@ test('a browser without immediate mediation (as Safari and Firefox): choices, no
       'the authenticator still holds the passkey');
   });
 
+  await t.test('a returning visitor who picks "Create a new passkey" with the passkey here: ' +
+    'the provider refuses, no second account', async (t) => {
+    assert.ok(passkey, 'needs the registration');
+    await signedOut(page);
+    // The get() fails once (user verification refused, as a dismissed sheet would): the choices.
+    await you.webauthn('setUserVerified', { isUserVerified: false });
+    const refused = await clickAndStaySignedOut(page);
+    await you.webauthn('setUserVerified', { isUserVerified: true });
+    assert.ok(refused.choices, `the choices are shown (#status ${JSON.stringify(refused.status)})`);
+    const created = await clickAndStaySignedOut(page, '#create-new');
+    t.diagnostic(`"Create a new passkey": ${summary(created.calls)}; #status ${JSON.stringify(created.status)}`);
+    assert.equal(created.calls.length, 1, `one call: ${summary(created.calls)}`);
+    assert.equal(created.calls[0].method, 'create');
+    assert.equal(created.calls[0].error, 'InvalidStateError', 'the passkey on this device is excluded');
+    assert.match(created.status, /already has a passkey/);
+    assert.equal((await you.credentials()).length, 1, 'still one passkey for the site');
+  });
+
   await t.test('a returning visitor whose passkey is gone: the choices, no create()', async (t) => {
     assert.ok(passkey, 'needs the registration');
     [passkey] = await you.credentials(); // its current signCount
