@@ -239,6 +239,11 @@
       showChoices('That passkey is no longer registered here. You can create a new one.');
     } else if (data.error === 'try_again') {
       showChoices(data.message || 'Please try again in a moment.');
+    } else if (data.error === 'already_signed_in') {
+      // Another tab signed this browser in meanwhile: show that page instead of a stale one.
+      say(data.message || 'You are already signed in.', 'ok');
+      location.reload();
+      return true;
     } else {
       say(data.message || `Sign-in failed (${res.status}). Please try again.`, 'error');
     }
@@ -432,8 +437,15 @@
 
   // Makes the new passkey from one more click (`create()` needs a click of its own after the
   // round trip), sends it to `path`, and on success tells the provider the old passkey is gone.
-  const createFromClick = (container, id, data, path, spent, prompt) => {
+  // A ceremony the server would refuse as expired never reaches create(): a provider that holds
+  // the old passkey replaces it at create(), so a refusal after it would leave the account with
+  // a passkey the provider no longer has. Timed on this page's clock, from the ceremony's
+  // remaining life as the server gave it, with a margin for the round trip.
+  // `again` says how to start over once this step is used up.
+  const createFromClick = (container, id, data, path, again, prompt) => {
     const opts = { create: parseCreate(data.publicKey.create), token: data.ceremony };
+    const life = Number(data.publicKey.create.timeout);
+    const deadline = life > 0 ? performance.now() + life - 30_000 : Infinity;
     const button = stepButton(container, id, 'Create the new passkey');
     say(prompt || 'Now make your new passkey. It replaces the old one.');
     button.focus();
@@ -443,6 +455,11 @@
       button.disabled = true;
       let leaving = false;
       try {
+        if (performance.now() > deadline) {
+          say(`That step timed out, so no passkey was made and nothing changed. ${again}`, 'error');
+          button.hidden = true;
+          return;
+        }
         const cred = await outcome(navigator.credentials.create({ publicKey: opts.create }));
         if (typeof cred === 'string') {
           say('No new passkey was made. Your account still uses the old one.', 'error');
@@ -457,9 +474,8 @@
           location.assign('/');
           return;
         }
-        say(answer.message || `The passkey was not replaced (${res.status}).`, 'error');
+        say(`${answer.message || `The passkey was not replaced (${res.status}).`} ${again}`, 'error');
         button.hidden = true; // the ceremony is used up, whatever the answer
-        spent();
       } catch (e) {
         say('Something went wrong. Your account still uses the old passkey.', 'error');
       } finally {
@@ -471,7 +487,7 @@
 
   afterConfirmation('replace', 'replace-passkey', '/account/passkey/replace/options', (data, container) =>
     createFromClick(container, 'create-replacement', data, '/account/passkey/replace',
-      () => say('Use Replace passkey to start again.', 'error')));
+      'Use Replace passkey to start again.'));
 
   // Get a recovery code: shown once, as text, after the passkey confirms.
   afterConfirmation('recovery', 'get-recovery-code', '/account/recovery-code', (data, container) => {
@@ -522,7 +538,7 @@
       if (res.ok && data.publicKey) {
         input.removeAttribute('aria-invalid');
         createFromClick(form, 'create-recovered', data, '/auth/recover',
-          () => say('Enter your recovery code again to start over.', 'error'),
+          'Enter your recovery code again to start over.',
           `Recovery code accepted for ${data.user.name}. Now make your new passkey: it replaces the lost one.`);
         return;
       }

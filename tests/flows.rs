@@ -1556,6 +1556,15 @@ fn abuse_limits_stop_failures_but_never_the_owner() {
     // The same address (an office, a carrier NAT), the account's owner: signs in.
     let (status, body) = alice.sign_in(&ctx, &mut passkey);
     assert_eq!(status, StatusCode::OK, "{body}");
+    // A stale tab of hers, signed in by another tab meanwhile, still hears why (the page reloads
+    // on it): already_signed_in is neither counted nor turned into a 429.
+    for _ in 0..2 {
+        let tab = alice.start(&ctx);
+        let assertion = passkey.authenticate(RP_ID, ORIGIN, &tab.challenge);
+        let (status, body) = alice.finish(&ctx, &tab, &assertion);
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"], "already_signed_in");
+    }
     alice.logout(&ctx);
     // The flooded account kept at most a few refusals.
     assert!(account_of(&passkey).security_events.len() <= 3);

@@ -115,9 +115,11 @@ pub fn rate_limited(retry_after: u64) -> AppError {
     .retry_after(u32::try_from(retry_after).unwrap_or(u32::MAX))
 }
 
-/// Runs a ceremony endpoint and counts its failure, whatever the reason, against the client's
-/// address and, when known, the credential. A failure whose window was already full is answered
-/// 429 instead; a success is never refused for other people's failures.
+/// Runs a ceremony endpoint and counts its failure against the client's address and, when
+/// known, the credential. A failure whose window was already full is answered 429 instead; a
+/// success is never refused for other people's failures. Not counted: server errors, a 429
+/// itself, and `already_signed_in` (only a browser holding a live session gets it, when another
+/// of its tabs signed in first: the page reloads into that session).
 pub fn counting_failures<T>(
     ctx: &Ctx<'_>,
     run: impl FnOnce(&mut Option<Vec<u8>>) -> Result<T, AppError>,
@@ -125,7 +127,11 @@ pub fn counting_failures<T>(
     let mut credential: Option<Vec<u8>> = None;
     let error = match run(&mut credential) {
         Ok(done) => return Ok(done),
-        Err(error) if !error.status.is_client_error() || error.code == "rate_limited" => {
+        Err(error)
+            if !error.status.is_client_error()
+                || error.code == "rate_limited"
+                || error.code == "already_signed_in" =>
+        {
             return Err(error);
         }
         Err(error) => error,

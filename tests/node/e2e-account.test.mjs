@@ -9,7 +9,8 @@
 //     and told to the passkey provider (signalCurrentUserDetails);
 //   - Replace passkey: three clicks (Replace passkey, Confirm with your passkey: one get(),
 //     Create the new passkey: one create()), then the same account on the new passkey, signed
-//     in; the old passkey, put into another authenticator, no longer signs in;
+//     in; the old passkey, put into another authenticator, no longer signs in; a step left open
+//     past its ceremony's life makes no create() at all;
 //   - a recovery code: shown once in #recovery-code after the passkey confirms; on a second,
 //     empty authenticator, "Lost your passkey? Use a recovery code" and one more click make a
 //     new passkey for the same account (one credential there); the code is refused the second
@@ -162,6 +163,23 @@ test('Replace passkey: the account moves to the new passkey; the old one no long
     await openSignedOut(page);
     const { name } = await clickAuthAndSignIn(page);
     const [old] = await you.credentials();
+
+    // A step left open past its ceremony's life never reaches create() (which would replace the
+    // old passkey in the provider just before the server refused the new one): nothing changes.
+    await page.getByRole('button', { name: 'Replace passkey' }).click();
+    await clickFor(page, '#replace-passkey-confirm');
+    await page.waitForSelector('#create-replacement:not([hidden])');
+    await page.evaluate(() => {
+      const now = performance.now.bind(performance);
+      performance.now = () => now() + 10 * 60_000; // ten minutes later
+    });
+    const lateCalls = await clickFor(page, '#create-replacement');
+    assert.deepEqual(lateCalls, [], `no create(): ${summary(lateCalls)}`);
+    assert.match(await page.locator('#account-status').textContent(), /timed out/);
+    assert.equal(await page.locator('#create-replacement').isHidden(), true);
+    assert.deepEqual((await you.credentials()).map((c) => c.credentialId), [old.credentialId],
+      'the old passkey stays');
+    await page.reload(); // this page's clock as it was
 
     await page.getByRole('button', { name: 'Replace passkey' }).click();
     const confirmCalls = await clickFor(page, '#replace-passkey-confirm');

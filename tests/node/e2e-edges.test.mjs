@@ -85,6 +85,21 @@ test('two tabs: the older tab registers after a newer one loaded; the newer one 
         `one get() resolved: ${summary(signedIn.calls)}`);
     });
 
+    await t.test('the older tab, still showing the signed-out page, clicks Auth: it shows the session',
+      async (t) => {
+        assert.ok(registered, 'needs the registration');
+        // Its page is stale: the newer tab signed this browser in meanwhile.
+        assert.equal(await older.page.locator('#auth').count(), 1, 'a signed-out page');
+        const stale = await clickAuthAndSignIn(older.page);
+        t.diagnostic(`stale tab's click: ${summary(stale.calls)}`);
+        assert.equal(stale.name, registered.name, 'the signed-in page of the same user');
+        assert.equal(creates(stale.calls).length, 0, 'no create()');
+        // Its finish was answered 409 already_signed_in (the reload's cue), which Chromium logs.
+        const conflict = you.errors.findIndex((e) => /status of 409 .*\/auth\/finish\)$/.test(e));
+        assert.ok(conflict >= 0, `the 409 it reloaded on: ${JSON.stringify(you.errors)}`);
+        you.errors.splice(conflict, 1);
+      });
+
     await t.test('and the older tab signs in again as the same user', async (t) => {
       assert.ok(registered, 'needs the registration');
       await logout(newer.page);
