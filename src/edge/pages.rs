@@ -58,6 +58,12 @@ pub fn home(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
     if let Some(id) = &new_browser {
         head.append_header("set-cookie", session::browser_cookie(id));
     }
+    // HEAD: the signed-in page's headers only. Its length is not known without the agent's
+    // answer, so none is claimed (RFC 9110 §8.6): the head goes out as a stream that ends at once.
+    if request.get_method() == Method::HEAD {
+        let _ = headers::finish(head).stream_to_client().finish();
+        return Ok(Reply::Streamed);
+    }
     let upstream = call_agent(&request, ctx, &current);
     if !matches!(upstream, Upstream::Pending(_)) {
         // Nothing left to wait for: the whole page in one write (a page streamed in pieces
@@ -127,10 +133,9 @@ pub fn signed_in_page(
 }
 
 /// Asks the upstream agent (when there is one) and waits up to `agent_hold_ms` for its whole
-/// answer, so that a fast agent's answer goes out with the page in one piece. A `HEAD` (the
-/// page's headers, no body) calls no agent.
+/// answer, so that a fast agent's answer goes out with the page in one piece.
 pub fn call_agent(request: &Request, ctx: &Ctx<'_>, current: &sessions::Current) -> Upstream {
-    if !ctx.config.agent_upstream || request.get_method() == Method::HEAD {
+    if !ctx.config.agent_upstream {
         return Upstream::Off;
     }
     let input = agent_input(ctx, current);
