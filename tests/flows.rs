@@ -1102,6 +1102,39 @@ fn a_missed_read_never_deletes_a_passkey() {
 }
 
 #[test]
+fn a_lagging_store_right_after_sign_in_never_signs_the_visitor_out() {
+    let (ctx, faulty) = faulty_ctx(T0);
+    let mut alice = Browser::default();
+    alice.home(&ctx);
+    let mut passkey = SoftAuthenticator::new(Alg::Es256, 62);
+    assert_eq!(
+        alice.register(&ctx, &mut passkey, Fmt::None).0,
+        StatusCode::OK
+    );
+    // The next page load reaches a POP that has not seen the session yet: looked up again.
+    faulty.miss_lookups("session/", 1);
+    assert!(
+        alice.page(&ctx).is_some(),
+        "one lagging read is looked past"
+    );
+    faulty.miss_lookups("account/", 1);
+    assert!(alice.page(&ctx).is_some(), "the account's too");
+    // Still missing: the signed-out page, but the fresh cookie is kept, not cleared...
+    faulty.miss_lookups("session/", 2);
+    let page = alice.home(&ctx);
+    assert!(page.contains("id=\"auth\""), "signed out for this load");
+    assert!(alice.cookies.contains_key(session::SESSION_COOKIE));
+    // ...so once the store has caught up, the visitor is signed in as before.
+    assert!(alice.page(&ctx).is_some());
+
+    // A minute on, a session that is not found is over: its cookie is cleared.
+    let later = ctx_on(T0 + sessions::FRESH_SECS, "bio_secrets", faulty);
+    faulty.miss_lookups("session/", 2);
+    alice.home(&later);
+    assert!(!alice.cookies.contains_key(session::SESSION_COOKIE));
+}
+
+#[test]
 fn deleting_needs_a_fresh_assertion_and_leaves_a_one_shot_proof() {
     let ctx = ctx(T0);
     let mut alice = Browser::default();

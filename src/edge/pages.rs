@@ -96,8 +96,9 @@ fn signed_out_page(request: &Request, ctx: &Ctx<'_>) -> Response {
     let returning = hint.as_ref().map(|hint| hint.name.as_str());
     let body = render_to_string(signed_out(&ctx.config.rp_name, returning, &data));
     let mut response = headers::html(StatusCode::OK, body);
-    // A session cookie that no longer counts (revoked, expired, forged) is cleared.
-    if cookie(request, SESSION_COOKIE).is_some() {
+    // A session cookie that no longer counts (revoked, expired, forged) is cleared; not one
+    // issued in the last minute, whose session the store may not show yet.
+    if cookie(request, SESSION_COOKIE).is_some() && !sessions::fresh_cookie(request, ctx) {
         response.append_header("set-cookie", session::clear_session_cookie());
     }
     if cookie(request, DELETED_COOKIE).is_some() {

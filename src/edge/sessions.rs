@@ -28,17 +28,25 @@ pub struct Current {
     pub account: Versioned<Account>,
 }
 
+/// How long after a sign-in a missing session or account record may only be lagging: written at
+/// one POP, not yet seen at another (production KV is eventually consistent, ~300 ms).
+pub const FRESH_SECS: u64 = 60;
+
+/// The pause before the one second look at a record a fresh session did not find.
+const MISS_RETRY_PAUSE: Duration = Duration::from_millis(250);
+
 /// The visitor's session, if the cookie is valid, not revoked, and its account still exists.
+/// For a session started in the last [`FRESH_SECS`], a missing record is looked up once more
+/// after a pause: a miss may only be the store lagging behind the sign-in.
 pub fn current(request: &Request, ctx: &Ctx<'_>) -> Result<Option<Current>, AppError> {
-    let Some(token) = cookie(request, SESSION_COOKIE) else {
+    let Some(claims) = valid_claims(request, ctx) else {
         return Ok(None);
     };
-    let Ok(claims) = session::open::<SessionClaims>(&ctx.config.keys, token, ctx.now) else {
-        return Ok(None);
-    };
-    let Some(record) = ctx
-        .accounts()
-        .get::<SessionRecord>(&session_key(&claims.sid))?
+    let fresh = is_fresh(&claims, ctx.now);
+    let Some(record) = look_twice_if(fresh, || {
+        ctx.accounts()
+            .get::<SessionRecord>(&session_key(&claims.sid))
+    })?
     else {
         return Ok(None);
     };
@@ -49,7 +57,9 @@ pub fn current(request: &Request, ctx: &Ctx<'_>) -> Result<Option<Current>, AppE
     {
         return Ok(None);
     }
-    let Some(account) = accounts::by_user_handle(ctx, &claims.user_handle)? else {
+    let Some(account) =
+        look_twice_if(fresh, || accounts::by_user_handle(ctx, &claims.user_handle))?
+    else {
         return Ok(None);
     };
     // The account moved to another passkey since, or ended its other sessions.
@@ -62,6 +72,38 @@ pub fn current(request: &Request, ctx: &Ctx<'_>) -> Result<Option<Current>, AppE
         record_generation,
         account,
     }))
+}
+
+/// Whether the request carries a session cookie that checks out (MAC, expiry) and was issued in
+/// the last [`FRESH_SECS`]. Such a cookie is kept even when its session is not found: the store
+/// may only be lagging behind the sign-in that set it.
+pub fn fresh_cookie(request: &Request, ctx: &Ctx<'_>) -> bool {
+    valid_claims(request, ctx).is_some_and(|claims| is_fresh(&claims, ctx.now))
+}
+
+fn valid_claims(request: &Request, ctx: &Ctx<'_>) -> Option<SessionClaims> {
+    let token = cookie(request, SESSION_COOKIE)?;
+    session::open::<SessionClaims>(&ctx.config.keys, token, ctx.now).ok()
+}
+
+/// A session's cookie expires [`SESSION_TTL_SECS`] after the sign-in that issued it.
+fn is_fresh(claims: &SessionClaims, now: u64) -> bool {
+    let issued_at = claims.exp.saturating_sub(SESSION_TTL_SECS);
+    now.saturating_sub(issued_at) < FRESH_SECS
+}
+
+/// Runs `lookup`, and when `twice` and it found nothing, once more after a pause.
+fn look_twice_if<T>(
+    twice: bool,
+    lookup: impl Fn() -> Result<Option<T>, AppError>,
+) -> Result<Option<T>, AppError> {
+    match lookup()? {
+        None if twice => {
+            std::thread::sleep(MISS_RETRY_PAUSE);
+            lookup()
+        }
+        found => Ok(found),
+    }
 }
 
 /// A fresh session id (32 random bytes): a new one at every sign-in.
