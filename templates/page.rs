@@ -137,7 +137,7 @@ const SIGNED_OUT_END: &str = concat!(
     "</noscript>",
     r#"<p class="fine-print">"#,
     "Your passkey is your account: there is one passkey per account and no password. ",
-    "If you lose it, only your passkey provider's sync can bring it back.",
+    "If you lose it, your passkey provider's sync or a recovery code you made can bring it back.",
     "</p>",
 );
 
