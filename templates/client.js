@@ -91,7 +91,7 @@
   // --- Options: fetched before the click (Safari refuses a ceremony started after an awaited
   // fetch in the click handler), and kept fresh. Each set carries its own sealed token; a set
   // that reached /auth/finish is spent and never used again.
-  let options = null; // { get, create, token, fetchedAt, expiresAt }
+  let options = null; // { get, create, closed, token, fetchedAt, expiresAt }
   let loading = null;
   let refreshTimer = 0;
   let busy = false;
@@ -104,7 +104,11 @@
         headers: { Accept: 'application/json' } });
       if (!res.ok) throw new Error('start ' + res.status);
       const json = await res.json();
-      options = { get: parseGet(json.publicKey.get), create: parseCreate(json.publicKey.create),
+      // No `create` when this network made too many accounts lately (`registrationClosed` says
+      // why): a passkey made then would be refused, and left in the provider with no account.
+      options = { get: parseGet(json.publicKey.get),
+        create: json.publicKey.create ? parseCreate(json.publicKey.create) : null,
+        closed: json.registrationClosed || null,
         token: json.ceremony, fetchedAt: Date.now(), expiresAt: json.expiresAt };
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(refreshWhenIdle, OPTIONS_MAX_AGE_MS);
@@ -207,6 +211,10 @@
 
   // Step 3: make a new passkey (and so a new account). Only from step 1 or "Create a new passkey".
   const createPasskey = async (opts) => {
+    if (!opts.create) {
+      showChoices((opts.closed && opts.closed.message) || 'No new passkey can be made right now.');
+      return false;
+    }
     const cred = await outcome(navigator.credentials.create({ publicKey: opts.create }));
     if (typeof cred !== 'string') return finish(cred, opts);
     showChoices(cred === 'InvalidStateError'

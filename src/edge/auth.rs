@@ -71,11 +71,44 @@ pub fn start(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
         id: &hint.credential_id,
         transports: &[],
     });
-    let mut response = issue(ctx, &claims, allow.as_ref());
+    let mut options = options_with_token(ctx, &claims, allow.as_ref());
+    if let Some(retry_after) = registrations_closed(ctx) {
+        close_registration(&mut options, retry_after);
+    }
+    let mut response = headers::json(StatusCode::OK, &options);
     if new_browser {
         response.append_header("set-cookie", session::browser_cookie(&browser));
     }
     Ok(log::with_outcome(response, "ceremony_started").into())
+}
+
+/// `Some(seconds to wait)` when this address has made as many accounts as its window allows:
+/// the finish would refuse a registration. Unknown (a store error) counts as open, as for every
+/// limit: the finish checks again.
+fn registrations_closed(ctx: &Ctx<'_>) -> Option<u64> {
+    let ip = ctx.client.ip.as_deref()?;
+    limits::full(ctx, Counted::RegistrationsPerIp, ip.as_bytes())
+        .ok()
+        .flatten()
+}
+
+/// Takes `create` out of the options and says why: a passkey made now would be refused at the
+/// finish and left in the provider with no account behind it. Signing in is still offered.
+fn close_registration(options: &mut Value, retry_after: u64) {
+    if let Some(public_key) = options.get_mut("publicKey").and_then(Value::as_object_mut) {
+        public_key.remove("create");
+    }
+    if let Some(members) = options.as_object_mut() {
+        members.insert(
+            "registrationClosed".to_owned(),
+            json!({
+                "error": "rate_limited",
+                "message": "Too many new accounts were made from your network just now. Sign in \
+                            with a passkey you have, or try again later.",
+                "retryAfter": retry_after,
+            }),
+        );
+    }
 }
 
 /// The options and the sealed token for a ceremony, as `/auth/start` and `/account/confirm`
@@ -85,6 +118,14 @@ pub fn issue(
     claims: &CeremonyClaims,
     allow: Option<&AllowedCredential<'_>>,
 ) -> fastly::Response {
+    headers::json(StatusCode::OK, &options_with_token(ctx, claims, allow))
+}
+
+fn options_with_token(
+    ctx: &Ctx<'_>,
+    claims: &CeremonyClaims,
+    allow: Option<&AllowedCredential<'_>>,
+) -> Value {
     let mut options = ceremony::options(&ctx.config, claims, allow, ctx.now);
     if let Value::Object(members) = &mut options {
         members.insert(
@@ -92,7 +133,7 @@ pub fn issue(
             json!(session::seal(&ctx.config.keys, claims)),
         );
     }
-    headers::json(StatusCode::OK, &options)
+    options
 }
 
 /// `POST /auth/finish`. A finish that signs nobody in counts against the client's address and
