@@ -88,10 +88,16 @@ pub fn chosen_name(input: &str) -> Result<String, NameError> {
     let mut name = String::with_capacity(input.len().min(4 * MAX_NAME_CHARS));
     let mut chars = 0usize;
     let mut pending_space = false;
-    for character in input.chars() {
+    let mut characters = input.chars().peekable();
+    while let Some(character) = characters.next() {
         // Tab, newline and the other whitespace controls are refused, not collapsed: a name is
-        // one line, and a pasted newline is more likely a mistake than a space.
-        if character.is_control() || is_invisible(character) {
+        // one line, and a pasted newline is more likely a mistake than a space. A joiner is
+        // kept only inside a word or an emoji sequence (see `is_joiner`).
+        let joins = is_joiner(character)
+            && !pending_space
+            && name.chars().next_back().is_some_and(is_joinable)
+            && characters.peek().copied().is_some_and(is_joinable);
+        if character.is_control() || (is_invisible(character) && !joins) {
             return Err(NameError::Invisible { character });
         }
         if character.is_whitespace() {
@@ -114,6 +120,19 @@ pub fn chosen_name(input: &str) -> Result<String, NameError> {
         return Err(NameError::Empty);
     }
     Ok(name)
+}
+
+/// Zero-width joiner and non-joiner: invisible, but part of how some scripts are written
+/// (Sinhala "ශ්‍රී", Persian, Indic conjuncts) and of emoji sequences ("👩‍💻"). They are kept
+/// between two characters that are neither whitespace nor themselves invisible, and refused
+/// anywhere else (leading, trailing, doubled, next to a space), where they could only hide.
+fn is_joiner(character: char) -> bool {
+    matches!(character, '\u{200C}' | '\u{200D}')
+}
+
+/// A character a joiner may stand next to.
+fn is_joinable(character: char) -> bool {
+    !character.is_whitespace() && !character.is_control() && !is_invisible(character)
 }
 
 /// Formatting characters that show nothing yet change how text around them reads.
@@ -144,6 +163,11 @@ mod tests {
             ("  Ada   Lovelace \u{00A0}", "Ada Lovelace"),
             ("Zoë\u{3000}Ω 😀", "Zoë Ω 😀"),
             ("amber-otter-27", "amber-otter-27"),
+            // Joiners inside a word or an emoji sequence.
+            ("ශ්\u{200D}රී ලංකා", "ශ්\u{200D}රී ලංකා"),
+            ("👩\u{200D}💻 Dev", "👩\u{200D}💻 Dev"),
+            ("🏳\u{FE0F}\u{200D}🌈", "🏳\u{FE0F}\u{200D}🌈"),
+            ("می\u{200C}خواهم", "می\u{200C}خواهم"),
         ] {
             assert_eq!(chosen_name(input), Ok(expected.to_owned()), "{input:?}");
         }
@@ -154,7 +178,16 @@ mod tests {
     #[test]
     fn bad_names_give_the_exact_error() {
         let too_long = "a".repeat(MAX_NAME_CHARS + 1);
-        let cases: [(&str, NameError); 9] = [
+        let zwj = NameError::Invisible {
+            character: '\u{200D}',
+        };
+        let cases: [(&str, NameError); 14] = [
+            // A joiner anywhere but inside a word or sequence.
+            ("\u{200D}Ada", zwj),
+            ("Ada\u{200D}", zwj),
+            ("Ada \u{200D}Lovelace", zwj),
+            ("Ada\u{200D} Lovelace", zwj),
+            ("A\u{200D}\u{200D}da", zwj),
             ("", NameError::Empty),
             (" \u{00A0} \u{2003}", NameError::Empty),
             (&too_long, NameError::TooLong { chars: 65 }),
