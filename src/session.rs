@@ -299,6 +299,10 @@ pub struct CeremonyClaims {
     /// confirmations; each finish accepts only its own kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant: Option<Grant>,
+    /// A replacement's: the digest of the passkey whose fresh assertion issued the grant, so
+    /// the move checks the account still has it without needing the session that confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_with: Option<String>,
     /// Expiry, unix seconds.
     pub exp: u64,
 }

@@ -1986,6 +1986,43 @@ fn replacing_a_passkey_moves_the_account_and_retires_the_old_one() {
     assert!(!signs_in(&ctx, &mut new).0 && !signs_in(&ctx, &mut old).0);
     assert!(signs_in(&ctx, &mut third).0);
     assert_consistent();
+
+    // The session ends between the confirmation and the finish (Logout in another tab): by then
+    // create() has replaced the old passkey in the provider, so the new one is still taken, on
+    // the grant the fresh assertion earned; the browser is signed in again.
+    let (status, options) = alice.replace_options(&ctx, &mut third);
+    assert_eq!(status, StatusCode::OK);
+    let tab = creation_tab(options);
+    alice.logout(&ctx);
+    assert!(alice.page(&ctx).is_none());
+    let mut fourth = SoftAuthenticator::new(Alg::Es256, 134);
+    let (status, body) = alice.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": tab.token, "credential": fourth.register(
+            RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None) }),
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(account_of(&fourth).user_handle, account.user_handle);
+    assert!(alice.page(&ctx).is_some());
+    assert!(!signs_in(&ctx, &mut third).0 && signs_in(&ctx, &mut fourth).0);
+    // A grant from another browser still finishes nothing there.
+    let (_, options) = alice.replace_options(&ctx, &mut fourth);
+    let tab = creation_tab(options);
+    let mut elsewhere = Browser::default();
+    elsewhere.home(&ctx);
+    let mut fifth = SoftAuthenticator::new(Alg::Es256, 135);
+    let (status, _) = elsewhere.post_json(
+        &ctx,
+        replace::replace,
+        "/account/passkey/replace",
+        &json!({ "ceremony": tab.token, "credential": fifth.register(
+            RP_ID, ORIGIN, &tab.challenge, &tab.user_id(), Fmt::None) }),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(signs_in(&ctx, &mut fourth).0);
+    assert_consistent();
 }
 
 #[test]

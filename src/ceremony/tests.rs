@@ -25,6 +25,7 @@ fn record() -> CeremonyClaims {
         name: "amber-otter-27".into(),
         confirms_sid: None,
         grant: None,
+        confirmed_with: None,
         exp: 1_000 + crate::session::CEREMONY_TTL_SECS,
     }
 }

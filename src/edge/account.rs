@@ -80,6 +80,7 @@ pub fn confirm(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
         name: String::new(),
         confirms_sid: Some(current.claims.sid.clone()),
         grant: None,
+        confirmed_with: None,
         exp: ctx.now + CEREMONY_TTL_SECS,
     };
     let allow = AllowedCredential {

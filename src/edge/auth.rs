@@ -65,6 +65,7 @@ pub fn start(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
         name: friendly_name(random::<4>()?),
         confirms_sid: None,
         grant: None,
+        confirmed_with: None,
         exp: ctx.now + CEREMONY_TTL_SECS,
     };
     let allow = hint.as_ref().map(|hint| AllowedCredential {

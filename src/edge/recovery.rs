@@ -160,6 +160,7 @@ pub fn options(mut request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppError> {
         grant: Some(Grant::Recover {
             code: code.locator().to_owned(),
         }),
+        confirmed_with: None,
         exp: ctx.now + CEREMONY_TTL_SECS,
     };
     let mut options = creation(ctx, &claims);

@@ -6,8 +6,10 @@
 //! 1. the page's confirmation (`/account/confirm`): a fresh assertion by the current passkey,
 //!    sent to `…/options`, which answers `create()` options for the account's own user handle
 //!    and name (a provider that holds the old passkey then replaces it), sealed into a ceremony
-//!    token like `/auth/start`'s, bound to this session and browser and granting
-//!    [`Grant::ReplacePasskey`];
+//!    token like `/auth/start`'s, bound to this browser, granting [`Grant::ReplacePasskey`] and
+//!    naming the passkey that confirmed (step 3 needs no live session: `create()` may already
+//!    have replaced the old passkey in the provider, so a session ended meanwhile must not
+//!    refuse the new one);
 //! 2. "Create the new passkey": `create()` with them;
 //! 3. the registration, sent to `/account/passkey/replace`: verified, then the account moves to
 //!    it ([`accounts::move_to_passkey`]). The browser gets a new session and a hint naming the
@@ -22,7 +24,7 @@ use fastly::Request;
 use fastly::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::account::{check_confirmation, signed_in, signed_in_counting};
+use super::account::{check_confirmation, signed_in_counting};
 use super::accounts::{self, Moved};
 use super::auth::{self, Credential};
 use super::request::{browser_id, json_body, random, require_origin};
@@ -56,6 +58,7 @@ fn options_counted(
         name: account.name.clone(),
         confirms_sid: Some(current.claims.sid.clone()),
         grant: Some(Grant::ReplacePasskey),
+        confirmed_with: Some(current.claims.credential_digest.clone()),
         exp: ctx.now + CEREMONY_TTL_SECS,
     };
     let response = headers::json(StatusCode::OK, &creation(ctx, &claims));
@@ -88,19 +91,22 @@ fn replace_counted(
     credential_id: &mut Option<Vec<u8>>,
 ) -> Result<Reply, AppError> {
     require_origin(&request, ctx)?;
-    let current = signed_in(&request, ctx)?;
     let (_, body) = json_body(&mut request)?;
     let (token, credential) = auth::ceremony_and_credential(&body)?;
     *credential_id = credential.raw_id();
+    // The grant is the authority, not the session: it was issued to this browser after a fresh
+    // assertion by the account's passkey, and names that passkey. A session ended meanwhile
+    // (Logout in another tab, "Sign out everywhere else") must not refuse a new passkey that
+    // create() has already put in place of the old one in the provider.
     let claims = auth::open_ceremony(&request, ctx, token)?;
-    if claims.grant != Some(Grant::ReplacePasskey)
-        || claims.confirms_sid.as_deref() != Some(current.claims.sid.as_str())
-    {
+    let (Some(Grant::ReplacePasskey), Some(confirmed_with)) =
+        (&claims.grant, claims.confirmed_with.clone())
+    else {
         return Err(AppError::bad_request(
             "ceremony_invalid",
-            "This replacement was not started by this session. Use Replace passkey again.",
+            "This replacement was not started here. Use Replace passkey again.",
         ));
-    }
+    };
     let challenge = auth::check_answers_challenge(&claims, &credential)?;
     let Credential::Registration(registration) = credential else {
         return Err(new_passkey_expected());
@@ -109,9 +115,8 @@ fn replace_counted(
     let rp = auth::relying_party(ctx);
     let verified = webauthn::verify_registration(&rp, &challenge, &registration)
         .map_err(auth::verification_error)?;
-    // The passkey this session signed in with must still be the account's: a replacement
-    // confirmed by a passkey that was replaced meanwhile replaces nothing.
-    let confirmed_with = current.claims.credential_digest.clone();
+    // The passkey that confirmed must still be the account's: a replacement confirmed by a
+    // passkey that was replaced meanwhile replaces nothing.
     let moved = accounts::move_to_passkey(ctx, &claims.user_handle, &verified, |account| {
         if accounts::is_credential_of(account, &confirmed_with) {
             Ok(())

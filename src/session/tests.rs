@@ -33,6 +33,7 @@ fn ceremony_claims() -> CeremonyClaims {
         name: "amber-otter-27".into(),
         confirms_sid: None,
         grant: None,
+        confirmed_with: None,
         exp: NOW + CEREMONY_TTL_SECS,
     }
 }
