@@ -1,6 +1,7 @@
-// A minimal ES256 software authenticator for the Node tests: real CBOR, authenticator data,
-// clientDataJSON and signatures (node:crypto), in the W3C JSON forms that credential.toJSON()
-// produces. The Rust tests have the full, overridable one (tests/support/authenticator.rs).
+// A minimal software authenticator for the Node tests: real CBOR, authenticator data,
+// clientDataJSON and signatures (node:crypto) for each COSE algorithm Bio accepts (ES256 by
+// default, RS256, EdDSA), in the W3C JSON forms that credential.toJSON() produces. The Rust tests
+// have the full, overridable one (tests/support/authenticator.rs).
 import { createHash, generateKeyPairSync, sign, randomBytes } from 'node:crypto';
 
 export const b64 = (bytes) => Buffer.from(bytes).toString('base64url');
@@ -22,13 +23,35 @@ export const cbor = (value) => {
   throw new Error(`cbor: ${typeof value}`);
 };
 
-export class Authenticator {
-  constructor() {
+const fromJwk = (value) => Buffer.from(value, 'base64url');
+
+// Per COSE algorithm: a fresh key pair, its COSE_Key (RFC 9053 labels) and how it signs.
+const ALGORITHMS = {
+  ES256: () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    this.privateKey = privateKey;
     const jwk = publicKey.export({ format: 'jwk' });
-    this.cose = cbor(new Map([[1, 2], [3, -7], [-1, 1],
-      [-2, Buffer.from(jwk.x, 'base64url')], [-3, Buffer.from(jwk.y, 'base64url')]]));
+    const cose = new Map([[1, 2], [3, -7], [-1, 1], [-2, fromJwk(jwk.x)], [-3, fromJwk(jwk.y)]]);
+    return { cose, sign: (data) => sign('sha256', data, privateKey) }; // DER, as WebAuthn wants
+  },
+  RS256: () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const cose = new Map([[1, 3], [3, -257], [-1, fromJwk(jwk.n)], [-2, fromJwk(jwk.e)]]);
+    return { cose, sign: (data) => sign('sha256', data, privateKey) }; // PKCS #1 v1.5
+  },
+  EdDSA: () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const jwk = publicKey.export({ format: 'jwk' });
+    const cose = new Map([[1, 1], [3, -8], [-1, 6], [-2, fromJwk(jwk.x)]]);
+    return { cose, sign: (data) => sign(null, data, privateKey) };
+  },
+};
+
+export class Authenticator {
+  constructor(algorithm = 'ES256') {
+    const { cose, sign: signer } = ALGORITHMS[algorithm]();
+    this.cose = cbor(cose);
+    this.sign = signer;
     this.credentialId = randomBytes(32);
     this.signCount = 0;
     this.userHandle = null;
@@ -70,7 +93,7 @@ export class Authenticator {
     this.signCount += 1;
     const authData = this.authData(rpId, 0x05 /* UP UV */, false);
     const clientDataJSON = this.clientData('webauthn.get', challenge, origin);
-    const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.privateKey);
+    const signature = this.sign(Buffer.concat([authData, sha256(clientDataJSON)]));
     return {
       id: b64(this.credentialId), rawId: b64(this.credentialId), type: 'public-key',
       response: {

@@ -3,7 +3,8 @@
 // Bio (`viceroy serve`). scripts/node-tests starts Bio on http://localhost:7678 and runs this file;
 // by hand:
 //
-//   viceroy serve -C fastly.toml --addr 127.0.0.1:7676 target/wasm32-wasip1/release/bio.wasm &
+//   cargo build --release --bin bio && scripts/optimize-wasm
+//   viceroy serve -C fastly.toml --addr 127.0.0.1:7676 target/wasm32-wasip1/release/bio.opt.wasm &
 //   BIO_BASE_URL=http://localhost:7676 node --test tests/node/e2e.test.mjs
 //
 // Always `localhost`, never 127.0.0.1: WebAuthn refuses IP addresses as RP IDs. The harness
