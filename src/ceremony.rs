@@ -68,15 +68,8 @@ pub fn options(
     // A returning visitor's passkey is excluded from `create()`: if it is on this device, the
     // provider refuses (the page says so) instead of making a second account beside it. Only a
     // visitor whose passkey is really gone gets a new one, by the explicit choice.
-    let mut create = create(config, claims, now);
-    if let Some(object) = create.as_object_mut() {
-        object.insert(
-            "excludeCredentials".to_owned(),
-            Value::Array(allow_credentials),
-        );
-    }
     json!({
-        "publicKey": { "get": get, "create": create },
+        "publicKey": { "get": get, "create": create(config, claims, now, allow_credentials) },
         "expiresAt": claims.exp.saturating_mul(1000),
     })
 }
@@ -87,12 +80,13 @@ pub fn options(
 /// old passkey would make that provider refuse instead of replace.
 pub fn creation_options(config: &Config, claims: &CeremonyClaims, now: u64) -> Value {
     json!({
-        "publicKey": { "create": create(config, claims, now) },
+        "publicKey": { "create": create(config, claims, now, Vec::new()) },
         "expiresAt": claims.exp.saturating_mul(1000),
     })
 }
 
-fn create(config: &Config, claims: &CeremonyClaims, now: u64) -> Value {
+/// The `create()` options, excluding the credentials in `exclude`.
+fn create(config: &Config, claims: &CeremonyClaims, now: u64, exclude: Vec<Value>) -> Value {
     let remaining_ms = claims.exp.saturating_sub(now).saturating_mul(1000);
     let user_verification = config.user_verification.as_str();
     let params: Vec<Value> = SUPPORTED_ALGS
@@ -109,7 +103,7 @@ fn create(config: &Config, claims: &CeremonyClaims, now: u64) -> Value {
         "challenge": claims.challenge,
         "pubKeyCredParams": params,
         "timeout": remaining_ms,
-        "excludeCredentials": [],
+        "excludeCredentials": exclude,
         "authenticatorSelection": {
             "residentKey": "required",
             "requireResidentKey": true,

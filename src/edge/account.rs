@@ -220,10 +220,7 @@ pub fn sign_out_elsewhere(request: Request, ctx: &Ctx<'_>) -> Result<Reply, AppE
     accounts::update(ctx, &current.account.value.user_handle, |account| {
         // A passkey replaced meanwhile ended this session too: it ends nothing more.
         if !rules::session_counts(account, &current.claims.credential_digest, epoch) {
-            return Err(AppError::unauthorized(
-                "not_signed_in",
-                "This session ended meanwhile. Sign in again.",
-            ));
+            return Err(sessions::ended_meanwhile());
         }
         ended = rules::end_other_sessions(account, &this, epoch);
         Ok(())

@@ -163,10 +163,15 @@ pub fn keep_in_epoch(ctx: &Ctx<'_>, current: &Current, epoch: u32) -> Result<(),
         Some(Duration::from_secs(ttl)),
     )?;
     if written == Write::Conflict {
-        return Err(AppError::unauthorized(
-            "not_signed_in",
-            "This session ended meanwhile. Sign in again.",
-        ));
+        return Err(ended_meanwhile());
     }
     Ok(())
+}
+
+/// 401 for a session that ended while its request was being answered.
+pub fn ended_meanwhile() -> AppError {
+    AppError::unauthorized(
+        "not_signed_in",
+        "This session ended meanwhile. Sign in again.",
+    )
 }
